@@ -1,0 +1,203 @@
+"""What a run leaves behind: the History of every step and the Result (layer L3).
+
+A History holds one row per evaluated point.  For `minimize` row k is the point x_k reached
+after k updates (row 0 is x0): its loss f(x_k), gradient norm ‖∇f(x_k)‖, the learning rate α_k
+of the update that leaves x_k (for the last row, the one the next update would use) and, when
+recorded, x_k itself.  `fit` records one row per update (the batch loss before it) and adds
+per-epoch arrays.  Histories are frozen; they export to dict, JSON and CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+STATUSES = ("converged", "max_steps", "diverged", "stopped")
+STEP_COLUMNS = ("step", "loss", "grad_norm", "learning_rate")
+EPOCH_COLUMNS = ("epoch", "epoch_step", "epoch_loss", "epoch_full_loss", "epoch_val_loss")
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-step (and, for fit, per-epoch) arrays of a run.
+
+    Step level: step, loss, grad_norm, learning_rate — all of one length — and x, the
+    trajectory of shape (rows, *x0.shape) when recorded.  Epoch level (fit only): epoch,
+    epoch_step (updates made by the end of the epoch), epoch_loss (mean of the batch losses seen
+    during the epoch, each computed before its update), epoch_full_loss (loss on all the data at
+    the end of the epoch, when asked) and epoch_val_loss (on validation data, when given).
+    """
+
+    step: NDArray[np.int64]
+    loss: NDArray[np.float64]
+    grad_norm: NDArray[np.float64]
+    learning_rate: NDArray[np.float64]
+    x: NDArray[np.floating] | None = None
+    epoch: NDArray[np.int64] | None = None
+    epoch_step: NDArray[np.int64] | None = None
+    epoch_loss: NDArray[np.float64] | None = None
+    epoch_full_loss: NDArray[np.float64] | None = None
+    epoch_val_loss: NDArray[np.float64] | None = None
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Plain lists (JSON-ready); arrays that were not recorded are left out."""
+        return {
+            f.name: getattr(self, f.name).tolist()
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The dict as JSON (non-finite numbers as null), written atomically to path if given."""
+        text = json.dumps(_finite_or_none(self.to_dict()))
+        if path is not None:
+            write_text_atomic(path, text)
+        return text
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None, *, level: str = "step") -> str:
+        """A tidy table, one row per step (`level="step"`, with x_0…x_{n−1} when recorded) or per
+        epoch (`level="epoch"`); returned as text and written atomically to path when given."""
+        if level == "step":
+            columns = {name: getattr(self, name) for name in STEP_COLUMNS}
+            if self.x is not None:
+                flat = self.x.reshape(len(self.x), -1)
+                columns.update({f"x_{i}": flat[:, i] for i in range(flat.shape[1])})
+        elif level == "epoch":
+            if self.epoch is None:
+                raise ValueError(
+                    "this history has no epoch-level arrays (it comes from minimize, not fit)"
+                )
+            columns = {
+                name: getattr(self, name)
+                for name in EPOCH_COLUMNS
+                if getattr(self, name) is not None
+            }
+        else:
+            raise ValueError(f"level must be 'step' or 'epoch', got {level!r}")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(zip(*(column.tolist() for column in columns.values()), strict=True))
+        text = buffer.getvalue()
+        if path is not None:
+            write_text_atomic(path, text)
+        return text
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of `minimize` or `fit`.
+
+    x: the final parameters (always finite: after a divergence, the last finite point);
+    fun: the loss there; nit: the number of updates made to reach x; status: "converged" (a
+    criterion the caller gave was met), "max_steps", "diverged" or "stopped" (by a callback);
+    message: a sentence that says why; history: the History; gradient: "analytic" or
+    "central differences".
+    """
+
+    x: NDArray[np.floating]
+    fun: float
+    nit: int
+    status: str
+    message: str
+    history: History
+    gradient: str = "analytic"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary with the history."""
+        return _finite_or_none(
+            {
+                "x": np.asarray(self.x).tolist(),
+                "fun": self.fun,
+                "nit": self.nit,
+                "status": self.status,
+                "message": self.message,
+                "gradient": self.gradient,
+                "info": self.info,
+                "history": self.history.to_dict(),
+            }
+        )
+
+
+def _finite_or_none(value: Any) -> Any:
+    """Replace non-finite floats by None so that the output is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(item) for item in value]
+    return value
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write text to a temporary file beside `path`, then rename it over `path`."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Recorder:
+    """Collects step rows while a run goes (amortised growth); `history()` freezes them."""
+
+    def __init__(
+        self, x_shape: tuple[int, ...] | None, x_dtype: np.dtype[Any], capacity: int = 256
+    ) -> None:
+        self.rows = 0
+        self.x_shape = x_shape
+        self.columns = np.empty((max(capacity, 1), 3), dtype=np.float64)
+        self.x = None if x_shape is None else np.empty((max(capacity, 1), *x_shape), dtype=x_dtype)
+
+    def record(self, loss: float, grad_norm: float, learning_rate: float, x: NDArray[Any]) -> None:
+        """Append one row: f(x_k), ‖∇f(x_k)‖, α_k and (when recorded) x_k."""
+        row = self.rows
+        if row == len(self.columns):
+            self._grow()
+        self.columns[row] = (loss, grad_norm, learning_rate)
+        if self.x is not None:
+            self.x[row] = x
+        self.rows = row + 1
+
+    def _grow(self) -> None:
+        self.columns = np.concatenate([self.columns, np.empty_like(self.columns)])
+        if self.x is not None:
+            self.x = np.concatenate([self.x, np.empty_like(self.x)])
+
+    def history(self, **epoch_arrays: NDArray[Any] | None) -> History:
+        """The rows recorded so far, as a frozen History (copies, not views)."""
+        rows = self.rows
+        loss, grad_norm, learning_rate = self.columns[:rows].T.copy()
+        return History(
+            step=np.arange(rows, dtype=np.int64),
+            loss=loss,
+            grad_norm=grad_norm,
+            learning_rate=learning_rate,
+            x=None if self.x is None else self.x[:rows].copy(),
+            **epoch_arrays,
+        )

@@ -1,0 +1,95 @@
+"""History and Result: recording, freezing, exporting."""
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+from gdlab.history import History, Recorder, Result, write_text_atomic
+
+
+def recorded(rows=5, capacity=2, shape=(2,)):
+    recorder = Recorder(shape, np.dtype(np.float64), capacity=capacity)
+    for k in range(rows):
+        recorder.record(10.0 - k, 2.0 * k, 0.1, np.array([k, -k], dtype=float))
+    return recorder
+
+
+def test_recorder_grows_past_its_capacity():
+    history = recorded(rows=9, capacity=2).history()
+    assert len(history) == 9
+    np.testing.assert_array_equal(history.step, np.arange(9))
+    np.testing.assert_array_equal(history.loss, 10.0 - np.arange(9))
+    np.testing.assert_array_equal(history.x[:, 1], -np.arange(9))
+
+
+def test_history_is_a_copy_not_a_view():
+    recorder = recorded()
+    history = recorder.history()
+    recorder.record(-1.0, 0.0, 0.1, np.zeros(2))
+    assert len(history) == 5
+
+
+def test_to_dict_and_json():
+    history = recorded().history()
+    data = json.loads(history.to_json())
+    assert data["loss"] == [10.0, 9.0, 8.0, 7.0, 6.0]
+    assert data["x"][2] == [2.0, -2.0]
+    assert "epoch" not in data
+
+
+def test_non_finite_values_become_null_in_json():
+    history = History(np.arange(2), np.array([1.0, np.inf]), np.zeros(2), np.array([0.1, np.nan]))
+    assert json.loads(history.to_json())["loss"] == [1.0, None]
+
+
+def test_step_csv_has_one_row_per_step_with_coordinates(tmp_path):
+    history = recorded().history()
+    path = tmp_path / "history.csv"
+    text = history.to_csv(path)
+    assert path.read_text() == text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["step", "loss", "grad_norm", "learning_rate", "x_0", "x_1"]
+    assert rows[3]["x_1"] == "-3.0" and rows[3]["loss"] == "7.0"
+
+
+def test_epoch_csv():
+    history = History(
+        np.arange(4),
+        np.ones(4),
+        np.ones(4),
+        np.ones(4),
+        epoch=np.array([0, 1]),
+        epoch_step=np.array([2, 4]),
+        epoch_loss=np.array([0.5, 0.25]),
+    )
+    rows = list(csv.DictReader(io.StringIO(history.to_csv(level="epoch"))))
+    assert rows == [
+        {"epoch": "0", "epoch_step": "2", "epoch_loss": "0.5"},
+        {"epoch": "1", "epoch_step": "4", "epoch_loss": "0.25"},
+    ]
+
+
+def test_epoch_csv_without_epochs_is_refused():
+    with pytest.raises(ValueError, match="no epoch-level arrays"):
+        recorded().history().to_csv(level="epoch")
+    with pytest.raises(ValueError, match="level must be 'step' or 'epoch'"):
+        recorded().history().to_csv(level="batch")
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "out.json"
+    path.write_text("old")
+    write_text_atomic(path, "new")
+    assert path.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_result_status_is_checked():
+    history = recorded().history()
+    with pytest.raises(ValueError, match="status must be one of"):
+        Result(np.zeros(2), 0.0, 4, "fine", "", history)
+    result = Result(np.zeros(2), 0.0, 4, "converged", "ok", history)
+    assert json.loads(json.dumps(result.to_dict()))["status"] == "converged"
