@@ -213,3 +213,9 @@ def test_bad_input_is_named(change, error, message):
     fun, x0 = call.pop("fun"), call.pop("x0")
     with pytest.raises(error, match=message):
         gd.minimize(fun, x0, **call)
+
+
+def test_size_one_values_count_as_scalars_for_central_differences():
+    result = gd.minimize(lambda x: x**2, 2.0, optimizer=gd.sgd(0.25), steps=1)
+    assert result.gradient == "central differences"
+    assert result.x == pytest.approx([1.0], rel=1e-8)

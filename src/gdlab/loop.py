@@ -232,7 +232,11 @@ def _objective(fun: Any, grad: Callable[[Array], Array] | bool | None) -> tuple[
     if callable(grad):
         return _checked(lambda x: (fun(x), grad(x))), "analytic"
     if grad is None or grad is False:
-        return _checked(lambda x: (fun(x), central_difference(fun, x))), "central differences"
+
+        def value(x: Array) -> float:
+            return _scalar(fun(x))
+
+        return _checked(lambda x: (value(x), central_difference(value, x))), "central differences"
     raise TypeError(f"grad must be a callable, True or None, got {type(grad).__name__}")
 
 
