@@ -200,7 +200,7 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "error", "message"), BAD_CALLS, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("change", "error", "message"), BAD_CALLS, ids=[m for *_, m in BAD_CALLS])
 def test_bad_input_is_named(change, error, message):
     call = {
         "fun": square,
