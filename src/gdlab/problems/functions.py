@@ -10,68 +10,28 @@
 problem shows are tabulated in docs/problems.md. Problems without a minimum (saddles, x·cos πx)
 have `minima == ()` and `minimum == -inf`: they are unbounded below. Other critical points are
 in `points`, keyed "local_minimum", "local_maximum" or "saddle".
+
+Here: the one-variable problems, booth, the valleys and the registry (`names`, `get`); the
+problems of any dimension are in `any_dimension`, the saddles and the plateau in `saddles`,
+the checks they share in `arguments` — all importable from here.
 """
 
 from __future__ import annotations
 
 import inspect
-import itertools
 import math
-import operator
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from gdlab.problems.any_dimension import ackley, quadratic, rastrigin, styblinski_tang
+from gdlab.problems.arguments import check_number, check_points
 from gdlab.problems.problem import Array, Problem
+from gdlab.problems.saddles import monkey_saddle, plateau, saddle
 
 Points = tuple[tuple[float, ...], ...]
-
-
-def _points(x: Any, dim: int, name: str) -> Array:
-    """x as a float array of shape (..., dim), keeping a floating dtype as it is."""
-    x = np.asarray(x)
-    if x.dtype.kind in "biu":
-        x = x.astype(np.float64)
-    elif x.dtype.kind != "f":
-        raise ValueError(f"{name} takes real numbers, got dtype {x.dtype}")
-    if x.ndim == 0 or x.shape[-1] != dim:
-        raise ValueError(f"{name} takes x of shape (..., {dim}), got {x.shape}")
-    return x
-
-
-def _dimension(dim: Any) -> int:
-    if isinstance(dim, bool):
-        raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
-    try:
-        dim = operator.index(dim)
-    except TypeError:
-        raise ValueError(f"dim must be an integer >= 1, got {dim!r}") from None
-    if dim < 1:
-        raise ValueError(f"dim must be an integer >= 1, got {dim}")
-    return int(dim)
-
-
-def _real(
-    name: str, value: Any, allowed: str = "", check: Callable[[float], bool] = math.isfinite
-) -> float:
-    """value as a finite float that passes `check`; else ValueError naming `allowed`."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    number = float(value) if ok else math.nan
-    if not (math.isfinite(number) and check(number)):
-        raise ValueError(f"{name} must be a finite number{allowed}, got {value!r}")
-    return number
-
-
-def _variables(dim: int) -> tuple[str, ...]:
-    return (
-        ("x", "y") if dim == 2 else ("x",) if dim == 1 else tuple(f"x{i + 1}" for i in range(dim))
-    )
-
-
-def _alternate(first: float, second: float, dim: int) -> tuple[float, ...]:
-    return tuple(first if i % 2 == 0 else second for i in range(dim))
 
 
 # --- one variable (seed 000) -----------------------------------------------------------------
@@ -81,10 +41,10 @@ def parabola() -> Problem:
     """f(x) = x², f'(x) = 2x: the seed's first example, one minimum at 0."""
 
     def value(x: Array) -> Array:
-        return _points(x, 1, "parabola")[..., 0] ** 2
+        return check_points(x, 1, "parabola")[..., 0] ** 2
 
     def grad(x: Array) -> Array:
-        return 2 * _points(x, 1, "parabola")
+        return 2 * check_points(x, 1, "parabola")
 
     return Problem(
         "parabola", 1, value, grad, ((0.0,),), 0.0, ((-1.5, 1.5),), (-1.0,),
@@ -98,11 +58,11 @@ def x_cos_pi_x() -> Problem:
     """f(x) = x·cos(πx), f'(x) = cos(πx) - πx·sin(πx): local minima in one dimension."""
 
     def value(x: Array) -> Array:
-        x = _points(x, 1, "x_cos_pi_x")[..., 0]
+        x = check_points(x, 1, "x_cos_pi_x")[..., 0]
         return x * np.cos(np.pi * x)
 
     def grad(x: Array) -> Array:
-        x = _points(x, 1, "x_cos_pi_x")
+        x = check_points(x, 1, "x_cos_pi_x")
         return np.cos(np.pi * x) - np.pi * x * np.sin(np.pi * x)
 
     return Problem(
@@ -120,39 +80,11 @@ def x_cos_pi_x() -> Problem:
 # --- bowls -----------------------------------------------------------------------------------
 
 
-def quadratic(condition: float = 10.0, dim: int = 2) -> Problem:
-    """f(x) = ½ Σ λ_i x_i², ∇f = λ ⊙ x, with λ log-spaced from 1 to `condition`.
-
-    The Hessian is diag(λ), so `condition` is its condition number λ_max / λ_min. A 1-D
-    quadratic has condition number 1, so dim=1 needs condition=1.
-    """
-    condition, dim = _real("condition", condition, " >= 1", lambda v: v >= 1), _dimension(dim)
-    if dim == 1 and condition != 1.0:
-        raise ValueError(f"condition must be 1 when dim is 1, got {condition}")
-    curvature = np.geomspace(1.0, condition, dim)
-
-    def value(x: Array) -> Array:
-        x = _points(x, dim, "quadratic")
-        return 0.5 * np.sum(curvature.astype(x.dtype) * x**2, axis=-1)
-
-    def grad(x: Array) -> Array:
-        x = _points(x, dim, "quadratic")
-        return curvature.astype(x.dtype) * x
-
-    return Problem(
-        "quadratic", dim, value, grad, ((0.0,) * dim,), 0.0, ((-2.0, 2.0),) * dim,
-        _alternate(-1.5, 1.5, dim),
-        "An ill-conditioned bowl: a learning rate small enough for the steep axis crawls along "
-        "the flat one, so GD zig-zags where momentum, RMSprop and Adam go straight.",
-        variables=_variables(dim), params={"condition": condition, "dim": dim},
-    )  # fmt: skip
-
-
 def booth() -> Problem:
     """f = (x + 2y - 7)² + (2x + y - 5)², ∇f = (2u + 4v, 4u + 2v) with u, v the brackets."""
 
     def residuals(x: Array) -> tuple[Array, Array]:
-        x = _points(x, 2, "booth")
+        x = check_points(x, 2, "booth")
         return x[..., 0] + 2 * x[..., 1] - 7, 2 * x[..., 0] + x[..., 1] - 5
 
     def value(x: Array) -> Array:
@@ -175,14 +107,14 @@ def booth() -> Problem:
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
     """f = (a - x)² + b(y - x²)², ∇f = (-2(a - x) - 4bx(y - x²), 2b(y - x²))."""
-    a, b = _real("a", a), _real("b", b, " > 0", lambda v: v > 0)
+    a, b = check_number("a", a), check_number("b", b, " > 0", lambda v: v > 0)
 
     def value(x: Array) -> Array:
-        x = _points(x, 2, "rosenbrock")
+        x = check_points(x, 2, "rosenbrock")
         return (a - x[..., 0]) ** 2 + b * (x[..., 1] - x[..., 0] ** 2) ** 2
 
     def grad(x: Array) -> Array:
-        x = _points(x, 2, "rosenbrock")
+        x = check_points(x, 2, "rosenbrock")
         x0, valley = x[..., 0], x[..., 1] - x[..., 0] ** 2
         return np.stack([-2 * (a - x0) - 4 * b * x0 * valley, 2 * b * valley], axis=-1)
 
@@ -199,7 +131,7 @@ def beale() -> Problem:
     """f = Σ_k (c_k - x + x·y^k)², c = (1.5, 2.25, 2.625), ∇f = Σ_k 2u_k (y^k - 1, k·x·y^(k-1))."""
 
     def residuals(x: Array) -> tuple[Array, Array, Array, Array, Array]:
-        x = _points(x, 2, "beale")
+        x = check_points(x, 2, "beale")
         x0, y = x[..., 0], x[..., 1]
         return x0, y, 1.5 - x0 + x0 * y, 2.25 - x0 + x0 * y**2, 2.625 - x0 + x0 * y**3
 
@@ -225,7 +157,7 @@ def himmelblau() -> Problem:
     """f = (x² + y - 11)² + (x + y² - 7)², ∇f = (4xu + 2v, 2u + 4yv)."""
 
     def residuals(x: Array) -> tuple[Array, Array, Array, Array]:
-        x = _points(x, 2, "himmelblau")
+        x = check_points(x, 2, "himmelblau")
         x0, y = x[..., 0], x[..., 1]
         return x0, y, x0**2 + y - 11, x0 + y**2 - 7
 
@@ -261,12 +193,12 @@ def six_hump_camel() -> Problem:
     """f = (4 - 2.1x² + x⁴/3)x² + xy + (4y² - 4)y², ∇f = (8x - 8.4x³ + 2x⁵ + y, x - 8y + 16y³)."""
 
     def value(x: Array) -> Array:
-        x = _points(x, 2, "six_hump_camel")
+        x = check_points(x, 2, "six_hump_camel")
         x0, y = x[..., 0], x[..., 1]
         return (4 - 2.1 * x0**2 + x0**4 / 3) * x0**2 + x0 * y + (4 * y**2 - 4) * y**2
 
     def grad(x: Array) -> Array:
-        x = _points(x, 2, "six_hump_camel")
+        x = check_points(x, 2, "six_hump_camel")
         x0, y = x[..., 0], x[..., 1]
         gx = 8 * x0 - 8.4 * x0**3 + 2 * x0**5 + y
         return np.stack([gx, x0 - 8 * y + 16 * y**3], axis=-1)
@@ -294,7 +226,7 @@ def goldstein_price() -> Problem:
     """f = [1 + s²P][30 + t²Q], s = x + y + 1, t = 2x - 3y; ∇f by the product rule."""
 
     def parts(x: Array) -> tuple[Array, ...]:
-        x = _points(x, 2, "goldstein_price")
+        x = check_points(x, 2, "goldstein_price")
         x0, y = x[..., 0], x[..., 1]
         s, t = x0 + y + 1, 2 * x0 - 3 * y
         p = 19 - 14 * x0 + 3 * x0**2 - 14 * y + 6 * x0 * y + 3 * y**2
@@ -319,154 +251,6 @@ def goldstein_price() -> Problem:
         "Values from 3 to about 10⁶ and local minima at f = 30, 84, 840: a learning rate safe "
         "on the cliffs is tiny on the floor, and from (1.5, 1.5) such GD stops at f = 840.",
         points={"local_minimum": ((-0.6, -0.4), (1.8, 0.2), (1.2, 0.8))},
-    )  # fmt: skip
-
-
-# --- any dimension ---------------------------------------------------------------------------
-
-_STYBLINSKI_TANG_MIN, _STYBLINSKI_TANG_LOCAL = -2.903534027771177, 2.746802770990837
-
-
-def styblinski_tang(dim: int = 2) -> Problem:
-    """f = ½ Σ (x_i⁴ - 16x_i² + 5x_i), ∂f/∂x_i = 2x_i³ - 16x_i + 2.5."""
-    dim = _dimension(dim)
-
-    def value(x: Array) -> Array:
-        x = _points(x, dim, "styblinski_tang")
-        return 0.5 * np.sum(x**4 - 16 * x**2 + 5 * x, axis=-1)
-
-    def grad(x: Array) -> Array:
-        x = _points(x, dim, "styblinski_tang")
-        return 2 * x**3 - 16 * x + 2.5
-
-    corners = itertools.product((_STYBLINSKI_TANG_MIN, _STYBLINSKI_TANG_LOCAL), repeat=dim)
-    local = tuple(corners)[1:] if dim <= 4 else ()  # all 2^n - 1 others, listed up to n = 4
-    return Problem(
-        "styblinski_tang", dim, value, grad, ((_STYBLINSKI_TANG_MIN,) * dim,),
-        -39.166165703771415 * dim, ((-5.0, 5.0),) * dim, _alternate(0.5, 4.5, dim),
-        "Two valleys per coordinate, the deeper at x_i = -2.9035: from (0.5, 4.5) GD slides "
-        "into the shallow ones at x_i = 2.7468 and stays in that local minimum.",
-        variables=_variables(dim), params={"dim": dim},
-        points={"local_minimum": local} if local else {},
-    )  # fmt: skip
-
-
-def rastrigin(dim: int = 2, amplitude: float = 10.0) -> Problem:
-    """f = A·n + Σ (x_i² - A cos 2πx_i) = Σ (x_i² + 2A sin² πx_i), A = `amplitude`.
-
-    ∂f/∂x_i = 2x_i + 2πA sin 2πx_i; the second form keeps f exact near the minimum 0.
-    """
-    dim, amplitude = _dimension(dim), _real("amplitude", amplitude, " >= 0", lambda v: v >= 0)
-
-    def value(x: Array) -> Array:
-        x = _points(x, dim, "rastrigin")
-        return np.sum(x**2 + 2 * amplitude * np.sin(np.pi * x) ** 2, axis=-1)
-
-    def grad(x: Array) -> Array:
-        x = _points(x, dim, "rastrigin")
-        return 2 * x + 2 * np.pi * amplitude * np.sin(2 * np.pi * x)
-
-    return Problem(
-        "rastrigin", dim, value, grad, ((0.0,) * dim,), 0.0, ((-5.12, 5.12),) * dim,
-        _alternate(3.2, -2.7, dim),
-        "A bowl covered in a lattice of local minima, one near every integer point: gradient "
-        "methods stop in a nearby dent, far from the global minimum at 0.",
-        variables=_variables(dim), params={"dim": dim, "amplitude": amplitude},
-    )  # fmt: skip
-
-
-def ackley(dim: int = 2) -> Problem:
-    """f = -a·exp(-b·r) - exp(mean cos cx) + a + e, r = √(mean x²), a = 20, b = 0.2, c = 2π.
-
-    ∂f/∂x_i = a·b·exp(-b·r)·x_i / (n·r) + exp(mean cos cx)·c·sin(c·x_i) / n; f is a cone at 0,
-    where the gradient is taken as 0 (a subgradient).
-    """
-    dim = _dimension(dim)
-    a, b, c = 20.0, 0.2, 2 * math.pi
-
-    def value(x: Array) -> Array:
-        x = _points(x, dim, "ackley")
-        r = np.sqrt(np.mean(x**2, axis=-1))
-        return -a * np.expm1(-b * r) - math.e * np.expm1(np.mean(np.cos(c * x), axis=-1) - 1)
-
-    def grad(x: Array) -> Array:
-        x = _points(x, dim, "ackley")
-        r = np.sqrt(np.mean(x**2, axis=-1))
-        cone = a * b * np.exp(-b * r) / (dim * np.where(r > 0, r, 1))
-        ripple = np.exp(np.mean(np.cos(c * x), axis=-1)) * c / dim
-        return cone[..., None] * x + ripple[..., None] * np.sin(c * x)
-
-    return Problem(
-        "ackley", dim, value, grad, ((0.0,) * dim,), 0.0, ((-5.0, 5.0),) * dim,
-        _alternate(-3.2, 2.7, dim),
-        "A nearly flat, egg-crate outer region around one deep funnel: the ripples trap small "
-        "steps in local minima, and the funnel's kink at 0 makes the last steps oscillate.",
-        variables=_variables(dim), params={"dim": dim},
-    )  # fmt: skip
-
-
-# --- saddles and plateaus (seed 001 §9) ------------------------------------------------------
-
-
-def saddle() -> Problem:
-    """f = x² - y², ∇f = (2x, -2y): a saddle point at 0, unbounded below along y."""
-
-    def value(x: Array) -> Array:
-        x = _points(x, 2, "saddle")
-        return x[..., 0] ** 2 - x[..., 1] ** 2
-
-    def grad(x: Array) -> Array:
-        x = _points(x, 2, "saddle")
-        return np.stack([2 * x[..., 0], -2 * x[..., 1]], axis=-1)
-
-    return Problem(
-        "saddle", 2, value, grad, (), -math.inf, ((-2.0, 2.0), (-2.0, 2.0)), (-1.5, 0.01),
-        "A saddle point: started almost on the x-axis, GD first heads straight for (0, 0), "
-        "where the gradient vanishes, and leaves only as the tiny y offset grows.",
-        points={"saddle": ((0.0, 0.0),)},
-    )  # fmt: skip
-
-
-def monkey_saddle() -> Problem:
-    """f = x³ - 3xy², ∇f = (3x² - 3y², -6xy): a degenerate saddle at 0 (zero Hessian)."""
-
-    def value(x: Array) -> Array:
-        x = _points(x, 2, "monkey_saddle")
-        return x[..., 0] ** 3 - 3 * x[..., 0] * x[..., 1] ** 2
-
-    def grad(x: Array) -> Array:
-        x = _points(x, 2, "monkey_saddle")
-        x0, y = x[..., 0], x[..., 1]
-        return np.stack([3 * x0**2 - 3 * y**2, -6 * x0 * y], axis=-1)
-
-    return Problem(
-        "monkey_saddle", 2, value, grad, (), -math.inf, ((-1.5, 1.5), (-1.5, 1.5)), (1.0, 0.001),
-        "A saddle with three valleys and a zero Hessian at 0: from (1, 0.001) GD creeps along "
-        "the ridge (gradient ~ |x|²) for hundreds of steps; heavy-ball momentum rolls through.",
-        points={"saddle": ((0.0, 0.0),)},
-    )  # fmt: skip
-
-
-def plateau() -> Problem:
-    """f = tanh²(x) + ½y², ∇f = (2 tanh(x)·(1 - tanh²(x)), y).
-
-    For |x| > 3 the surface is a plateau at height 1 whose slope decays like 8·exp(-2|x|)
-    (≈ 2.7e-3 at x = -4); beyond it lies a basin with its minimum 0 at (0, 0).
-    """
-
-    def value(x: Array) -> Array:
-        x = _points(x, 2, "plateau")
-        return np.tanh(x[..., 0]) ** 2 + 0.5 * x[..., 1] ** 2
-
-    def grad(x: Array) -> Array:
-        x = _points(x, 2, "plateau")
-        slope = np.tanh(x[..., 0])
-        return np.stack([2 * slope * (1 - slope**2), x[..., 1]], axis=-1)
-
-    return Problem(
-        "plateau", 2, value, grad, ((0.0, 0.0),), 0.0, ((-5.0, 2.0), (-1.5, 1.5)), (-4.0, 1.0),
-        "A long plateau where the gradient is nearly 0 (seed 001 §9): from (-4, 1) plain GD "
-        "crawls for ~1900 steps at α = 0.1, heavy-ball momentum ~230 and Adam ~40.",
     )  # fmt: skip
 
 

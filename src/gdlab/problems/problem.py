@@ -12,6 +12,7 @@ same call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +51,7 @@ class Problem:
     start: tuple[float, ...]
     description: str
     variables: tuple[str, ...] = ("x", "y")
-    params: dict[str, float] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     points: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
 
     def __call__(self, x: Array) -> Array:
