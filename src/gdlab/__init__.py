@@ -9,7 +9,7 @@ Optimizers are short recipes over one building block, the exponentially weighted
 only: compiled kernels, SymPy, plotting and the command line load when first used.
 """
 
-from gdlab import problems, schedules
+from gdlab import data, problems, schedules
 from gdlab.averages import EWA, ewa
 from gdlab.base import Rule, RuleState, Transform, chain
 from gdlab.gradcheck import GradCheck, check_grad
@@ -29,6 +29,7 @@ from gdlab.optimizers import (
     sgd,
 )
 from gdlab.problems import models
+from gdlab.training import fit
 from gdlab.transforms import (
     add_decayed_weights,
     clip_by_global_norm,
@@ -69,8 +70,10 @@ __all__ = [
     "check_grad",
     "clip_by_global_norm",
     "clip_by_value",
+    "data",
     "ema",
     "ewa",
+    "fit",
     "lion",
     "minimize",
     "models",

@@ -10,6 +10,14 @@ changes") or `gtol` (‖∇f(x_k)‖₂ ≤ gtol).  A run diverges when the loss
 parameters stop being finite, or when the loss grows past f(x0) + 10¹⁰·max(1, |f(x0)|): it stops
 with status "diverged", a message naming the step and the learning rate, and the last finite
 point as its result — never a silent NaN.
+
+Large parameter arrays (x.size ≥ kernels.FUSED_FROM) take the fused path when the optimizer
+can be fused (every link a Rule): the update is one compiled pass written into a second
+buffer, and the two buffers swap — no array is allocated per step, the last finite point is
+kept, and the numbers are the reference path's, bit for bit.  On that path `StepInfo.x` and
+the slot arrays in `StepInfo.state` are live buffers that later updates overwrite (copy what a
+callback keeps), and xtol measures ‖x_{k+1} − x_k‖ from the points (equal to ‖update‖ up to
+rounding).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from gdlab import kernels
 from gdlab.base import Array, Transform, check_integer, check_range, check_real
 from gdlab.gradcheck import central_difference
 from gdlab.history import Recorder, Result
@@ -102,6 +111,8 @@ def _run(
     record_path: bool,
 ) -> Result:
     state = optimizer.init(x)
+    fused = _fused(optimizer, x)
+    spare = None if fused is None else np.empty_like(x)  # the fused path's second buffer
     recorder = Recorder(x.shape if record_path else None, x.dtype, capacity=min(steps + 1, 4096))
     bound = math.inf
     moved = math.inf
@@ -110,7 +121,7 @@ def _run(
         loss, g = objective(x)
         grad_norm = norm(g)
         learning_rate = optimizer.current_learning_rate(count)
-        problem = _divergence(loss, grad_norm, bound)
+        problem = divergence(loss, grad_norm, bound)
         if problem is not None:
             if count == 0:
                 raise ValueError(f"cannot start from x0: {problem}")
@@ -127,14 +138,26 @@ def _run(
             status, message = "max_steps", f"made all {steps} updates"
         if status is not None:
             return Result(x, loss, count, status, message, recorder.history(), gradient)
-        updates, state = optimizer.update(g, state, x)
-        x = x + updates
-        if not np.isfinite(x).all():
+        if fused is None:
+            updates, state = optimizer.update(g, state, x)
+            x = x + updates
+            finite = bool(np.isfinite(x).all())
+            moved = norm(updates) if xtol is not None else moved
+        else:
+            state, finite = fused.step_into(x, np.ascontiguousarray(g), state, spare)
+            x, spare = spare, x
+            moved = kernels.distance(spare, x) if xtol is not None else moved
+        if not finite:
             problem = "the parameters became non-finite"
             return _diverged(x_last, loss_last, recorder, gradient, count + 1, problem, optimizer)
-        if xtol is not None:
-            moved = norm(updates)
     raise AssertionError("unreachable: the loop returns at count == steps")
+
+
+def _fused(optimizer: Transform, x: Array) -> kernels.FusedOptimizer | None:
+    """The fused step for large float32/float64 x when every link is a Rule, else None."""
+    if x.size < kernels.FUSED_FROM or x.dtype not in (np.float32, np.float64):
+        return None
+    return kernels.fuse(optimizer)
 
 
 def norm(v: Array) -> float:
@@ -148,7 +171,7 @@ def norm(v: Array) -> float:
     return scale * math.sqrt(float(np.vdot(v / scale, v / scale)))
 
 
-def _divergence(loss: float, grad_norm: float, bound: float) -> str | None:
+def divergence(loss: float, grad_norm: float, bound: float) -> str | None:
     """Why the run has diverged at this point, or None."""
     if not math.isfinite(loss):
         return f"the loss is {loss}"
@@ -187,10 +210,14 @@ def _diverged(
     optimizer: Transform,
 ) -> Result:
     """Stop at the last finite point; the message names the step and the learning rate."""
-    rate = optimizer.current_learning_rate(count - 1)
-    rate_text = "" if math.isnan(rate) else f" with learning rate {rate:g}"
-    message = f"diverged at step {count}{rate_text}: {problem}; try a smaller learning rate"
+    message = diverged_message(count, problem, optimizer.current_learning_rate(count - 1))
     return Result(x, loss, recorder.rows - 1, "diverged", message, recorder.history(), gradient)
+
+
+def diverged_message(count: int, problem: str, learning_rate: float) -> str:
+    """What a diverged run says: the step, the learning rate of the last update, the problem."""
+    rate_text = "" if math.isnan(learning_rate) else f" with learning rate {learning_rate:g}"
+    return f"diverged at step {count}{rate_text}: {problem}; try a smaller learning rate"
 
 
 # ---------------------------------------------------------------- input checks

@@ -1,0 +1,376 @@
+"""`fit`: train a model on data, one batch per update, epoch after epoch (layer L3).
+
+    for epoch e = 0, 1, …:
+        for each batch B of the epoch's order (see gdlab.batching):
+            L_B, ∇L_B = model.value_and_grad(θ, X[B], y[B]);  record L_B, ‖∇L_B‖, α
+            θ ← θ + update(∇L_B)
+        epoch loss = mean of the L_B seen in the epoch (each before its update: seed 000's print)
+        stop on target / tol & patience / the callback / the last epoch
+
+Conventions are `minimize`'s: bad arguments fail before any work with an error naming them;
+a run whose loss, gradient or parameters stop being finite — or whose batch loss grows past
+L₀ + 10¹⁰·max(1, |L₀|), L₀ the loss of the start on all the data — stops with status
+"diverged", a message naming the update, the epoch and the learning rate, and the last
+parameters whose loss was finite as its result.  Never a silent NaN.
+
+Schedules: the optimizer's schedule is stepped once per *update* (its count).  To step it once
+per *epoch*, wrap it: `schedules.per_epoch(s, batching.steps_per_epoch(n, batch_size))`.  A
+`schedules.reduce_on_plateau` inside the optimizer is reset when fit starts and stepped after
+every epoch with the monitored loss (the validation loss when there is validation data, else the
+epoch loss).
+
+Speed: each epoch runs through one *epoch function* (see gdlab.epochs): the reference one in
+NumPy, or a compiled one for particular models and optimizers, with the same contract.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gdlab.base import Array, Transform, check_integer, check_range, check_real
+from gdlab.batching import Batches
+from gdlab.epochs import (
+    EpochFunction,
+    FitStep,
+    Position,
+    Run,
+    choose_epoch,
+    diverged_message,
+)
+from gdlab.history import Recorder, Result
+from gdlab.loop import DIVERGENCE_FACTOR
+from gdlab.schedules import reduce_on_plateau
+
+MODEL_METHODS = ("validate", "n_outputs_for", "init", "value_and_grad")
+
+
+class FitEpoch(NamedTuple):
+    """What the per-epoch callback sees at the end of epoch `epoch`, after `step` updates
+    (learning_rate: the rate of the next update, after any reduce_on_plateau step)."""
+
+    epoch: int
+    step: int
+    params: Array
+    loss: float
+    full_loss: float
+    val_loss: float
+    learning_rate: float
+
+
+# ---------------------------------------------------------------- epochs: log and stopping
+
+
+@dataclass
+class EpochLog:
+    """The epoch-level arrays of the History, filled one completed epoch at a time."""
+
+    full_loss: bool
+    validation: bool
+
+    def __post_init__(self) -> None:
+        self.rows: list[tuple[int, int, float, float, float]] = []
+
+    def append(self, epoch: int, step: int, loss: float, full: float, val: float) -> None:
+        self.rows.append((epoch, step, loss, full, val))
+
+    def problem(self, full: float, val: float) -> str | None:
+        """Why an epoch-end evaluation shows divergence, or None."""
+        if self.full_loss and not math.isfinite(full):
+            return f"the loss on all the data is {full}"
+        if self.validation and not math.isfinite(val):
+            return f"the validation loss is {val}"
+        return None
+
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        table = np.array(self.rows, dtype=np.float64).reshape(-1, 5).T
+        return {
+            "epoch": table[0].astype(np.int64),
+            "epoch_step": table[1].astype(np.int64),
+            "epoch_loss": table[2],
+            "epoch_full_loss": table[3] if self.full_loss else None,
+            "epoch_val_loss": table[4] if self.validation else None,
+        }
+
+
+@dataclass
+class Monitor:
+    """The epoch-level criteria: target on the epoch loss; tol & patience on the monitored loss.
+
+    Like scikit-learn's n_iter_no_change: an epoch is bad when monitored > best − tol; after
+    `patience` bad epochs in a row the run stops.  The best epoch is the lowest monitored loss.
+    """
+
+    target: float | None
+    tol: float | None
+    patience: int
+    name: str
+    restore_best: bool
+    best: float = math.inf
+    best_epoch: int | None = None
+    best_count: int = 0
+    best_params: Array | None = None
+    bad: int = 0
+
+    def update(
+        self, epoch: int, count: int, epoch_loss: float, monitored: float, params: Array
+    ) -> tuple[str | None, str]:
+        if self.tol is not None:
+            self.bad = self.bad + 1 if monitored > self.best - self.tol else 0
+        if monitored < self.best:
+            self.best, self.best_epoch, self.best_count = monitored, epoch, count
+            self.best_params = params.copy() if self.restore_best else None
+        if self.target is not None and epoch_loss <= self.target:
+            return "converged", (
+                f"epoch loss {epoch_loss:.6g} reached the target {self.target:g} "
+                f"after epoch {epoch} ({count} updates)"
+            )
+        if self.tol is not None and self.bad >= self.patience:
+            return "converged", (
+                f"the {self.name} fell by less than tol={self.tol:g} for {self.patience} "
+                f"epochs (best {self.best:.6g} after epoch {self.best_epoch})"
+            )
+        return None, ""
+
+
+# ---------------------------------------------------------------- fit
+
+
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    optimizer: Transform,
+    batch_size: int | None = None,
+    epochs: int = 100,
+    shuffle: bool = True,
+    replace: bool = False,
+    seed: int | np.random.Generator = 0,
+    drop_last: bool = False,
+    start: Any = None,
+    target: float | None = None,
+    tol: float | None = None,
+    patience: int = 5,
+    validation_data: tuple[Any, Any] | None = None,
+    restore_best: bool = False,
+    full_loss: bool = False,
+    callback: Callable[[FitStep], Any] | None = None,
+    epoch_callback: Callable[[FitEpoch], Any] | None = None,
+    record_path: bool = False,
+) -> Result:
+    """Fit `model` to (X, y) with `optimizer`, batch by batch, for at most `epochs` epochs.
+
+    Args:
+        model: a gd.models model (validate, n_outputs_for, init, value_and_grad).
+        X, y: the data, checked once by `model.validate` (never copied, never written).
+        optimizer: a Transform such as `gd.sgd(0.1)`.
+        batch_size: None (full batch), 1 (stochastic) or k (mini-batch), 1 ≤ k ≤ n.
+        epochs: at most this many passes over the data (≥ 1).
+        shuffle, replace, drop_last: the batch order (see gdlab.batching).
+        seed: an integer, or a numpy Generator; the one source of randomness (the random start,
+            then each epoch's order).
+        start: explicit initial parameters (a scalar such as 0.0, a flat sequence or a dict by
+            part name); None draws them from the seed.
+        target: stop ("converged") once an epoch loss is ≤ target.
+        tol, patience: stop ("converged") once the monitored loss — the validation loss when
+            validation_data is given (early stopping), else the epoch loss — has not fallen
+            below best − tol for `patience` epochs in a row.  tol=None: no such criterion.
+        validation_data: (X_val, y_val), evaluated after every epoch.
+        restore_best: return the parameters of the epoch with the lowest monitored loss.
+        full_loss: evaluate the loss on all of (X, y) after every epoch (seed 002's history).
+        callback: called with a FitStep before every update; truthy return → "stopped".
+        epoch_callback: called with a FitEpoch after every epoch; truthy return → "stopped".
+        record_path: keep the parameters before every update in `history.x`.
+
+    Returns a Result: x the fitted flat parameters, fun the loss on all of (X, y) at x, nit the
+    updates made to reach x, the History (one row per update, plus the epoch arrays) and
+    info {"epochs", "steps_per_epoch", "best_epoch", "restored"}.
+
+    >>> import gdlab as gd
+    >>> from gdlab import data
+    >>> ds = data.seed002()                   # seed 002: batch GD, α = 0.01, θ₀ = 0
+    >>> model = gd.models.LinearRegression(loss="half_mse", fit_intercept=False)
+    >>> result = fit(model, ds.X, ds.y, optimizer=gd.sgd(0.01), epochs=1000, start=0.0)
+    >>> result.x.round(6).tolist(), result.nit
+    ([0.136307, 1.953639], 1000)
+    """
+    _check_contract(model, optimizer)
+    X, y = model.validate(X, y)
+    batches = Batches(len(X), batch_size, shuffle=shuffle, drop_last=drop_last, replace=replace)
+    n_outputs = model.n_outputs_for(y)
+    validation = _validation(model, validation_data, X.shape[1], n_outputs)
+    epochs = check_integer("epochs", epochs, 1)
+    monitor = Monitor(
+        target=None if target is None else check_real("target", target),
+        tol=None if tol is None else check_range("tol", tol, 0.0),
+        patience=check_integer("patience", patience, 1),
+        name="validation loss" if validation is not None else "epoch loss",
+        restore_best=bool(restore_best),
+    )
+    rng = _generator(seed)
+    dtype = np.result_type(X.dtype, np.float32)
+    params = model.init(X.shape[1], n_outputs=n_outputs, rng=rng, start=start, dtype=dtype)
+    plateau = _plateau(optimizer)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected
+        run = _start(model, optimizer, X, y, params, batches, epochs, callback, record_path)
+        log = EpochLog(full_loss, validation is not None)
+        epoch_function = choose_epoch(model, optimizer, callback)
+        outcome = _epochs(
+            run, epoch_function, params, epochs, rng, log, monitor, plateau, validation,
+            epoch_callback,
+        )  # fmt: skip
+        return _result(run, outcome, log, monitor)
+
+
+class _Ending(NamedTuple):
+    params: Array
+    nit: int
+    status: str
+    message: str
+    epochs: int
+
+
+def _epochs(
+    run: Run,
+    epoch_function: EpochFunction,
+    params: Array,
+    epochs: int,
+    rng: np.random.Generator,
+    log: EpochLog,
+    monitor: Monitor,
+    plateau: reduce_on_plateau | None,
+    validation: tuple[Array, Array] | None,
+    epoch_callback: Callable[[FitEpoch], Any] | None,
+) -> _Ending:
+    """Run epoch after epoch until a criterion, a divergence, a callback or the last epoch."""
+    position = Position(params, params, run.optimizer.init(params), 0)
+    for epoch in range(epochs):
+        order = run.batches.order(rng)
+        outcome = epoch_function(run, position, epoch, order)
+        position = outcome.position
+        params, count = position.params, position.count
+        if outcome.status is not None:
+            return _Ending(params, count, outcome.status, outcome.message, epoch)
+        epoch_loss = outcome.loss_sum / outcome.batches
+        full = _loss(run.model, params, run.X, run.y) if log.full_loss else math.nan
+        val = _loss(run.model, params, *validation) if validation is not None else math.nan
+        log.append(epoch, count, epoch_loss, full, val)
+        problem = log.problem(full, val)
+        if problem is not None:
+            message = diverged_message(run.optimizer, count, epoch, problem)
+            return _Ending(params, count, "diverged", message, epoch + 1)
+        monitored = val if validation is not None else epoch_loss
+        if plateau is not None:
+            plateau.step(monitored, count=count)
+        status, message = monitor.update(epoch, count, epoch_loss, monitored, params)
+        if status is None and epoch_callback is not None:
+            rate = run.optimizer.current_learning_rate(count)
+            if epoch_callback(FitEpoch(epoch, count, params, epoch_loss, full, val, rate)):
+                status, message = "stopped", f"stopped by the epoch callback after epoch {epoch}"
+        if status is None and epoch == epochs - 1:
+            status, message = "max_steps", f"made all {epochs} epochs ({count} updates)"
+        if status is not None:
+            return _Ending(params, count, status, message, epoch + 1)
+    raise AssertionError("unreachable: the loop returns at the last epoch")
+
+
+def _result(run: Run, ending: _Ending, log: EpochLog, monitor: Monitor) -> Result:
+    params, count = ending.params, ending.nit
+    best = monitor.best_epoch
+    if monitor.restore_best and monitor.best_params is not None:
+        params, count = monitor.best_params, monitor.best_count
+    fun = _loss(run.model, params, run.X, run.y)
+    info = {
+        "epochs": ending.epochs,
+        "steps_per_epoch": run.batches.steps_per_epoch,
+        "best_epoch": best,
+        "restored": params is monitor.best_params,
+    }
+    history = run.recorder.history(**log.arrays())
+    return Result(params, fun, count, ending.status, ending.message, history, "analytic", info)
+
+
+def _start(
+    model: Any,
+    optimizer: Transform,
+    X: Array,
+    y: Array,
+    params: Array,
+    batches: Batches,
+    epochs: int,
+    callback: Callable[[FitStep], Any] | None,
+    record_path: bool,
+) -> Run:
+    """The run's context; the start's loss on all the data sets the divergence bound."""
+    initial = _loss(model, params, X, y)
+    if not math.isfinite(initial):
+        raise ValueError(f"cannot start: the loss of the initial parameters is {initial}")
+    capacity = min(epochs * batches.steps_per_epoch, 4096)
+    recorder = Recorder(params.shape if record_path else None, params.dtype, capacity=capacity)
+    bound = initial + DIVERGENCE_FACTOR * max(1.0, abs(initial))
+    return Run(model, optimizer, X, y, batches, recorder, bound, callback)
+
+
+def _loss(model: Any, params: Array, X: Array, y: Array) -> float:
+    return float(model.value_and_grad(params, X, y)[0])
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def _check_contract(model: Any, optimizer: Any) -> None:
+    missing = [name for name in MODEL_METHODS if not callable(getattr(model, name, None))]
+    if missing:
+        raise TypeError(
+            f"model must be a gdlab model (e.g. gd.models.LinearRegression()), "
+            f"got {type(model).__name__} without {', '.join(missing)}"
+        )
+    if not isinstance(optimizer, Transform):
+        kind = type(optimizer).__name__
+        raise TypeError(f"optimizer must be a gdlab Transform (e.g. gd.sgd(0.1)), got {kind}")
+
+
+def _validation(
+    model: Any, data: Any, n_features: int, n_outputs: int
+) -> tuple[Array, Array] | None:
+    """(X_val, y_val) checked like the training data, with the same features and outputs."""
+    if data is None:
+        return None
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        kind = type(data).__name__
+        raise ValueError(f"validation_data must be a pair (X_val, y_val), got {kind}")
+    try:
+        X_val, y_val = model.validate(*data)
+    except ValueError as error:
+        raise ValueError(f"validation_data: {error}") from None
+    if X_val.shape[1] != n_features:
+        raise ValueError(
+            f"validation_data: X_val has {X_val.shape[1]} features, the training X {n_features}"
+        )
+    if model.n_outputs_for(y_val) > n_outputs:
+        raise ValueError(
+            f"validation_data: y_val needs {model.n_outputs_for(y_val)} outputs (classes), "
+            f"the training y only {n_outputs}"
+        )
+    return X_val, y_val
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_integer("seed", seed, 0))
+
+
+def _plateau(optimizer: Transform) -> reduce_on_plateau | None:
+    """The optimizer's reduce_on_plateau schedule, reset for a fresh run (None if it has none)."""
+    rates = [link.learning_rate for link in (optimizer, *optimizer.links)]
+    found = [rate for rate in rates if isinstance(rate, reduce_on_plateau)]
+    if not found:
+        return None
+    found[0].reset()
+    return found[0]
