@@ -111,11 +111,12 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
 
     def value(x: Array) -> Array:
         x = check_points(x, 2, "rosenbrock")
-        return (a - x[..., 0]) ** 2 + b * (x[..., 1] - x[..., 0] ** 2) ** 2
+        # np.square, not **: one point and a stack of points then round identically
+        return np.square(a - x[..., 0]) + b * np.square(x[..., 1] - np.square(x[..., 0]))
 
     def grad(x: Array) -> Array:
         x = check_points(x, 2, "rosenbrock")
-        x0, valley = x[..., 0], x[..., 1] - x[..., 0] ** 2
+        x0, valley = x[..., 0], x[..., 1] - np.square(x[..., 0])
         return np.stack([-2 * (a - x0) - 4 * b * x0 * valley, 2 * b * valley], axis=-1)
 
     window = ((min(-2.0, a - 1), max(2.0, a + 1)), (min(-1.0, a * a - 1), max(3.0, a * a + 1)))
