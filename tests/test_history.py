@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 
 import numpy as np
 import pytest
@@ -85,6 +86,14 @@ def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):
     write_text_atomic(path, "new")
     assert path.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_atomic_write_gives_ordinary_permissions(tmp_path):
+    path = tmp_path / "fresh.csv"
+    write_text_atomic(path, "a,b\n")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_result_status_is_checked():

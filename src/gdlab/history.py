@@ -149,18 +149,36 @@ def _finite_or_none(value: Any) -> Any:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to a temporary file beside `path`, then rename it over `path`."""
+    """Write UTF-8 text atomically (see write_bytes_atomic)."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+
+    A reader sees the old file or the new one, never a half-written one.  The new file gets the
+    mode an ordinary `open(path, "w")` would give it (0o666 less the umask), not mkstemp's 0o600.
+    """
     target = Path(path)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class Recorder:
