@@ -8,6 +8,9 @@ checked when the optimizer is built: ValueError("beta1 must be in [0, 1), got 1.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gdlab.base import Schedule, Transform, chain, check_range
@@ -30,6 +33,20 @@ from gdlab.transforms import (
 LearningRate = float | Schedule
 
 
+def recipe(factory: Callable[..., Transform]) -> Callable[..., Transform]:
+    """Name the chain a factory builds after the factory, with the call's hyper-parameters
+    (defaults filled in), so that repr(gd.adam(0.01)) reads adam(learning_rate=0.01, …)."""
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def build(*args: object, **kwargs: object) -> Transform:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return factory(*args, **kwargs).named(factory.__name__, **bound.arguments)
+
+    return build
+
+
 def _recipe(*links: Transform | None) -> Transform:
     return chain(*(link for link in links if link is not None))
 
@@ -40,6 +57,7 @@ def _weight_decay(weight_decay: float) -> Transform | None:
     return add_decayed_weights(weight_decay) if weight_decay else None
 
 
+@recipe
 def sgd(
     learning_rate: LearningRate,
     *,
@@ -60,18 +78,10 @@ def sgd(
     buffer = (
         trace(momentum, dampening=dampening, nesterov=nesterov) if momentum or nesterov else None
     )
-    return _recipe(
-        _weight_decay(weight_decay), buffer, scale_by_learning_rate(learning_rate)
-    ).named(
-        "sgd",
-        learning_rate=learning_rate,
-        momentum=momentum,
-        dampening=dampening,
-        nesterov=nesterov,
-        weight_decay=weight_decay,
-    )
+    return _recipe(_weight_decay(weight_decay), buffer, scale_by_learning_rate(learning_rate))
 
 
+@recipe
 def momentum(learning_rate: LearningRate, *, beta: float = 0.9, debias: bool = False) -> Transform:
     """Gradient descent with momentum as the seeds write it (seed 001 §5).
 
@@ -80,9 +90,7 @@ def momentum(learning_rate: LearningRate, *, beta: float = 0.9, debias: bool = F
 
     momentum(α, β) ≡ torch SGD(lr = α(1 − β), momentum = β, dampening = 0).
     """
-    return chain(ema(beta, debias=debias), scale_by_learning_rate(learning_rate)).named(
-        "momentum", learning_rate=learning_rate, beta=beta, debias=debias
-    )
+    return chain(ema(beta, debias=debias), scale_by_learning_rate(learning_rate))
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class InverseTimeScaled:
         return self.learning_rate(count) / (1 + count * self.lr_decay)
 
 
+@recipe
 def adagrad(
     learning_rate: LearningRate,
     *,
@@ -112,16 +121,10 @@ def adagrad(
         _weight_decay(weight_decay),
         scale_by_rss(initial_accumulator, eps),
         scale_by_learning_rate(rate),
-    ).named(
-        "adagrad",
-        learning_rate=learning_rate,
-        lr_decay=lr_decay,
-        initial_accumulator=initial_accumulator,
-        eps=eps,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def rmsprop(
     learning_rate: LearningRate,
     *,
@@ -142,17 +145,10 @@ def rmsprop(
         scale_by_rms(rho, eps, centered=centered),
         trace(momentum) if momentum else None,
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "rmsprop",
-        learning_rate=learning_rate,
-        rho=rho,
-        eps=eps,
-        centered=centered,
-        momentum=momentum,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def adadelta(
     learning_rate: LearningRate = 1.0,
     *,
@@ -165,9 +161,10 @@ def adadelta(
         _weight_decay(weight_decay),
         scale_by_adadelta(rho, eps),
         scale_by_learning_rate(learning_rate),
-    ).named("adadelta", learning_rate=learning_rate, rho=rho, eps=eps, weight_decay=weight_decay)
+    )
 
 
+@recipe
 def adam(
     learning_rate: LearningRate,
     *,
@@ -190,18 +187,10 @@ def adam(
         _weight_decay(weight_decay),
         scale_by_adam(beta1, beta2, eps, amsgrad=amsgrad, bias_correction=bias_correction),
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "adam",
-        learning_rate=learning_rate,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        amsgrad=amsgrad,
-        bias_correction=bias_correction,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def adamw(
     learning_rate: LearningRate,
     *,
@@ -217,17 +206,10 @@ def adamw(
         scale_by_adam(beta1, beta2, eps, amsgrad=amsgrad),
         add_decayed_weights(weight_decay) if weight_decay else None,
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "adamw",
-        learning_rate=learning_rate,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        amsgrad=amsgrad,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def adamax(
     learning_rate: LearningRate,
     *,
@@ -241,16 +223,10 @@ def adamax(
         _weight_decay(weight_decay),
         scale_by_adamax(beta1, beta2, eps),
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "adamax",
-        learning_rate=learning_rate,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def nadam(
     learning_rate: LearningRate,
     *,
@@ -265,17 +241,10 @@ def nadam(
         _weight_decay(weight_decay),
         scale_by_nadam(beta1, beta2, eps, momentum_decay=momentum_decay),
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "nadam",
-        learning_rate=learning_rate,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        momentum_decay=momentum_decay,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def radam(
     learning_rate: LearningRate,
     *,
@@ -290,16 +259,10 @@ def radam(
         _weight_decay(weight_decay),
         scale_by_radam(beta1, beta2, eps),
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "radam",
-        learning_rate=learning_rate,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        weight_decay=weight_decay,
     )
 
 
+@recipe
 def lion(
     learning_rate: LearningRate,
     *,
@@ -316,6 +279,4 @@ def lion(
         scale_by_lion(beta1, beta2),
         add_decayed_weights(weight_decay) if weight_decay else None,
         scale_by_learning_rate(learning_rate),
-    ).named(
-        "lion", learning_rate=learning_rate, beta1=beta1, beta2=beta2, weight_decay=weight_decay
     )
