@@ -5,7 +5,7 @@ present — over `gdlab.specs`, `gdlab.catalog`, `gdlab.experiments`, `gdlab.swe
 Exit codes: 0 success, 1 a run that diverged or failed, 2 bad input (one line on stderr).
 """
 
-from gdlab.cli import runs, studies, training
+from gdlab.cli import playground, runs, studies, training
 from gdlab.cli.app import app, main
 
-__all__ = ["app", "main", "runs", "studies", "training"]
+__all__ = ["app", "main", "playground", "runs", "studies", "training"]
