@@ -108,13 +108,19 @@ def fit_dataset(
     seed: int = 0,
     standardize: bool = True,
     callback: Any = None,
+    client: Any = None,
+    checkpoint: Any = None,
+    checkpoint_every: int = 1,
+    resume_from: Any = None,
 ) -> Fitted:
-    """Standardise X (unless told not to), run `gd.fit`, and measure the fitted model."""
+    """Standardise X (unless told not to), run `gd.fit` (on a Dask `client` if given), and
+    measure the fitted model.  checkpoint, checkpoint_every, resume_from: as gd.fit's."""
     X, scaler = data.standardize(dataset.X) if standardize else (dataset.X, None)
     began = time.perf_counter()
     result = fit(
         model, X, dataset.y, optimizer=optimizer, batch_size=batch_size, epochs=epochs,
-        seed=seed, callback=callback,
+        seed=seed, callback=callback, client=client, checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every, resume_from=resume_from,
     )  # fmt: skip
     seconds = time.perf_counter() - began
     found = metrics(model, result.x, X, dataset.y)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gdlab import catalog, demos, fitting, specs
+from gdlab import catalog, demos, distributed, fitting, specs
 from gdlab.cli import present
 from gdlab.cli.app import app
 from gdlab.cli.output import (
@@ -46,6 +46,19 @@ def fit(
     schedule: Annotated[str | None, typer.Option(help="Per update, e.g. 'cosine'.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the start and the batch order.")] = 0,
     standardize: Annotated[bool, typer.Option(help="Standardise the features.")] = True,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Fit on the Dask scheduler at this address.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Fit on a local Dask cluster of N processes.")
+    ] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Save the run to this file every N epochs and at the end.")
+    ] = None,
+    checkpoint_every: Annotated[int, typer.Option(min=1, help="N, for --checkpoint.")] = 1,
+    resume: Annotated[
+        Path | None, typer.Option(help="Resume from this checkpoint (same data and options).")
+    ] = None,
     out: OutOption = DEFAULT_OUT,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -59,10 +72,12 @@ def fit(
         size = None if full_batch else min(batch_size or 32, dataset.n_samples)
         updates = epochs * -(-dataset.n_samples // (size or dataset.n_samples))
         transform = specs.optimizer(optimizer, schedule=schedule, steps=updates)
-        fitted = fitting.fit_dataset(
-            dataset, learner, transform, batch_size=size, epochs=epochs, seed=seed,
-            standardize=standardize,
-        )  # fmt: skip
+        with distributed.cluster_client(scheduler, workers) as client:  # None: in this process
+            fitted = fitting.fit_dataset(
+                dataset, learner, transform, batch_size=size, epochs=epochs, seed=seed,
+                standardize=standardize, client=client, checkpoint=checkpoint,
+                checkpoint_every=checkpoint_every, resume_from=resume,
+            )  # fmt: skip
     files = present.fitted(output, fitted, out_dir(out))
     output.document({**fitted.to_dict(), "files": files})
     finish(["fit"] if fitted.result.status == "diverged" else [], output)

@@ -7,7 +7,8 @@ description)`; X is 2-D float, y float (regression) or int64 labels 0..K−1 (cl
 `{"coef": ..., "intercept": ...}` as `model.views(params)` names them.
 
 The modules: `dataset` (Dataset), `seeds`, `synthetic` (make_*), `bundled` (names, load and
-scikit-learn's sets), `files` (read_table), `scaling` (standardize, Standardizer).
+scikit-learn's sets), `files` (read_table), `scaling` (standardize, Standardizer), `ondisk`
+(BlockArray: .npy, Zarr and Parquet read block by block, for `gd.fit` out of core).
 
 >>> ds = seed002()
 >>> ds.X.tolist(), ds.y.tolist()
@@ -25,20 +26,26 @@ from gdlab.data.dataset import Array as Array
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import TABLE_SUFFIXES as TABLE_SUFFIXES
 from gdlab.data.files import read_table
+from gdlab.data.ondisk import BlockArray, in_blocks, open_npy, open_parquet, open_zarr
 from gdlab.data.scaling import Standardizer, standardize
 from gdlab.data.seeds import seed000, seed002
 from gdlab.data.synthetic import make_blobs, make_classification, make_linear, make_polynomial
 
 __all__ = [
     "BUNDLED",
+    "BlockArray",
     "Dataset",
     "Standardizer",
+    "in_blocks",
     "load",
     "make_blobs",
     "make_classification",
     "make_linear",
     "make_polynomial",
     "names",
+    "open_npy",
+    "open_parquet",
+    "open_zarr",
     "read_table",
     "seed000",
     "seed002",

@@ -11,7 +11,10 @@ from gdlab.data.dataset import Array
 
 
 def _matrix(X: ArrayLike) -> Array:
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"X must be a rectangular array of numbers ({error})") from None
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
     if array.dtype.kind != "f" or array.ndim != 2 or array.size == 0:
@@ -23,9 +26,16 @@ def _matrix(X: ArrayLike) -> Array:
     return array
 
 
+_TOO_LARGE = (
+    "X holds values too large to standardise (a column's mean, spread or a scaled value "
+    "overflows its dtype); divide X by a constant first"
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Standardizer:
-    """x′ = (x − mean) / scale per column; a constant column gets scale 1 (it becomes 0)."""
+    """x′ = (x − mean) / scale per column; a constant column gets scale 1 (it becomes 0), and so
+    does one whose spread underflows to 0 (subnormal differences)."""
 
     mean: Array
     scale: Array
@@ -34,12 +44,20 @@ class Standardizer:
     def fit(cls, X: ArrayLike) -> Standardizer:
         """mean and population std (ddof = 0) of each column of X."""
         X = _matrix(X)
-        constant = np.ptp(X, axis=0) == 0
-        return cls(X.mean(axis=0), np.where(constant, 1, X.std(axis=0)).astype(X.dtype))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            constant = np.ptp(X, axis=0) == 0
+            mean, std = X.mean(axis=0), X.std(axis=0)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+            raise ValueError(_TOO_LARGE)
+        return cls(mean, np.where(constant | (std == 0), 1, std).astype(X.dtype))
 
     def transform(self, X: ArrayLike) -> Array:
         """(X − mean) / scale."""
-        return (_matrix(X) - self.mean) / self.scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (_matrix(X) - self.mean) / self.scale
+        if not np.all(np.isfinite(scaled)):
+            raise ValueError(_TOO_LARGE)
+        return scaled
 
     def inverse_transform(self, X: ArrayLike) -> Array:
         """X′·scale + mean."""

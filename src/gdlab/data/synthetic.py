@@ -12,9 +12,16 @@ from gdlab.problems.validation import check_count
 
 
 def _nonnegative(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def _generator(seed: int) -> np.random.Generator:
+    """The data's generator; seed an integer >= 0 (ValueError naming it otherwise)."""
+    return np.random.default_rng(check_count("seed", seed, 0))
 
 
 def _names(prefix: str, count: int) -> tuple[str, ...]:
@@ -38,7 +45,7 @@ def make_linear(
     factors = np.ones(d) if scales is None else np.asarray(scales, dtype=np.float64)
     if factors.shape != (d,) or not np.all(factors > 0):
         raise ValueError(f"scales must be {d} positive numbers, got {scales!r}")
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     X = rng.standard_normal((n, d)) * factors
     coef, intercept = rng.uniform(-2, 2, d), rng.uniform(-1, 1)
     y = X @ coef + intercept + noise * rng.standard_normal(n)
@@ -66,7 +73,7 @@ def make_polynomial(
     noise = _nonnegative("noise", noise)
     if not low < high:
         raise ValueError(f"low must be < high, got low={low}, high={high}")
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     x = rng.uniform(low, high, n)
     weights = rng.standard_normal(degree + 1)
     y = np.polyval(weights, x) + noise * rng.standard_normal(n)
@@ -93,7 +100,7 @@ def make_blobs(
     n, k = check_count("n_samples", n_samples), check_count("n_classes", n_classes, 2)
     d = check_count("n_features", n_features)
     spread, box = _nonnegative("spread", spread), _nonnegative("box", box)
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     centers = rng.uniform(-box, box, (k, d))
     y = rng.permutation(np.arange(n) % k)
     X = centers[y] + spread * rng.standard_normal((n, d))
@@ -125,7 +132,7 @@ def make_classification(
     n, d = check_count("n_samples", n_samples), check_count("n_features", n_features)
     k = check_count("n_classes", n_classes, 2)
     weight_scale = _nonnegative("weight_scale", weight_scale)
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     X = rng.standard_normal((n, d))
     shape = (d,) if k == 2 else (d, k)
     coef = weight_scale * rng.standard_normal(shape)
