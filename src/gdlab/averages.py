@@ -77,6 +77,9 @@ class EWA:
 
     def __post_init__(self) -> None:
         self.beta = _check_beta(self.beta)
+        if not isinstance(self.debias, (bool, np.bool_)):
+            kind = type(self.debias).__name__
+            raise TypeError(f"debias must be True or False, got {kind} {self.debias!r}")
 
     def update(self, x: ArrayLike) -> NDArray[np.floating] | float:
         """Fold in one value and return the current estimate."""

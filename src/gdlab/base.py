@@ -194,6 +194,13 @@ def check_range(
     return value
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """True or False (numpy's too), or TypeError naming `name`: a flag is never a truthy 'yes'."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def check_integer(name: str, value: Any, low: int) -> int:
     """An integer ≥ low (bools refused), or TypeError/ValueError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

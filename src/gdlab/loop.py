@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gdlab import kernels
-from gdlab.base import Array, Transform, check_integer, check_range, check_real
+from gdlab.base import Array, Transform, check_bool, check_integer, check_range, check_real
 from gdlab.gradcheck import central_difference
 from gdlab.history import Recorder, Result
 
@@ -90,6 +90,9 @@ def minimize(
     target = None if target is None else check_real("target", target)
     xtol = None if xtol is None else check_range("xtol", xtol, 0.0)
     gtol = None if gtol is None else check_range("gtol", gtol, 0.0)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    record_path = check_bool("record_path", record_path)
     objective, gradient = _objective(fun, grad)
     x = initial_point(x0)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected
@@ -112,7 +115,7 @@ def _run(
 ) -> Result:
     state = optimizer.init(x)
     fused = _fused(optimizer, x)
-    spare = None if fused is None else np.empty_like(x)  # the fused path's second buffer
+    spare = x if fused is None else np.empty_like(x)  # the fused path's second buffer
     recorder = Recorder(x.shape if record_path else None, x.dtype, capacity=min(steps + 1, 4096))
     bound = math.inf
     moved = math.inf
@@ -285,7 +288,10 @@ def _scalar(loss: Any) -> float:
 
 
 def _gradient(g: Any, x: Array) -> Array:
-    g = np.asarray(g, dtype=x.dtype)
+    g = np.asarray(g)
+    if g.dtype.kind not in "biuf":
+        raise TypeError(f"the gradient must be an array of real numbers, got {g.dtype} {g!r:.80}")
+    g = g.astype(x.dtype, copy=False)
     if g.shape != x.shape:
         if g.size == x.size == 1:
             return g.reshape(x.shape)

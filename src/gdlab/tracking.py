@@ -6,6 +6,8 @@
 A callback takes what `minimize` (StepInfo) or `fit` (FitStep) passes at every step and writes
 one row: step, loss, grad_norm, learning_rate (and, for `minimize`, x_0 … x_{n−1} when
 `include_x`).  Callbacks return None, so they never stop a run; `combine` runs several.
+The file appears whole when the writer is closed (the `with` block ends): rows go to a
+temporary `.NAME.PID.tmp` beside it, renamed over NAME on close — never a half-written file.
 `write_jsonl(history, path)` exports a finished History (CSV: `History.to_csv`).
 
 TensorBoard and MLflow are optional extras, imported only when their callback is made, and
@@ -54,6 +56,9 @@ class _FileCallback:
 
     def __init__(self, path: str | os.PathLike[str], *, include_x: bool = True) -> None:
         self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ValueError(f"the folder {self.path.parent} of {str(path)!r} does not exist")
+        self._temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         self.include_x = include_x
         self._stream: IO[str] | None = None
         self.rows = 0
@@ -65,13 +70,17 @@ class _FileCallback:
         self.close()
 
     def close(self) -> None:
+        """Flush the rows to disk and rename the temporary file over the target."""
         if self._stream is not None:
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
             self._stream.close()
             self._stream = None
+            os.replace(self._temporary, self.path)
 
     def _open(self) -> IO[str]:
         if self._stream is None:
-            self._stream = self.path.open("w", encoding="utf-8", newline="")
+            self._stream = self._temporary.open("w", encoding="utf-8", newline="")
         return self._stream
 
     def __call__(self, info: Any) -> None:

@@ -21,18 +21,26 @@ epoch loss).
 
 Speed: each epoch runs through one *epoch function* (see gdlab.epochs): the reference one in
 NumPy, or a compiled one for particular models and optimizers, with the same contract.
+
+Checkpoints (gdlab.checkpoints): `checkpoint=PATH` saves the run every `checkpoint_every`
+*epochs* and when it ends — optimizer state, schedule position, RNG state, counters, History —
+atomically; `resume_from=PATH` continues it, and the final parameters and History are
+bit-identical to those of a run never interrupted.  A checkpoint of a finished run gives its
+result back (or, after "max_steps", goes on when more epochs are asked for).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from gdlab.base import Array, Transform, check_integer, check_range, check_real
+from gdlab import checkpoints
+from gdlab.base import Array, Transform, check_bool, check_integer, check_range, check_real
 from gdlab.batching import Batches
 from gdlab.epochs import (
     EpochFunction,
@@ -136,6 +144,18 @@ class Monitor:
             )
         return None, ""
 
+    def state_dict(self) -> dict[str, Any]:
+        """What changes from epoch to epoch (for checkpoints)."""
+        return {name: getattr(self, name) for name in _MONITOR_STATE}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if set(state) != set(_MONITOR_STATE):
+            raise ValueError(f"state keys must be {sorted(_MONITOR_STATE)}, got {sorted(state)}")
+        for name, value in state.items():
+            setattr(self, name, value)
+
+
+_MONITOR_STATE = ("best", "best_epoch", "best_count", "best_params", "bad")
 
 # ---------------------------------------------------------------- fit
 
@@ -162,6 +182,10 @@ def fit(
     callback: Callable[[FitStep], Any] | None = None,
     epoch_callback: Callable[[FitEpoch], Any] | None = None,
     record_path: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume_from: str | os.PathLike[str] | None = None,
+    client: Any = None,
 ) -> Result:
     """Fit `model` to (X, y) with `optimizer`, batch by batch, for at most `epochs` epochs.
 
@@ -186,6 +210,13 @@ def fit(
         callback: called with a FitStep before every update; truthy return → "stopped".
         epoch_callback: called with a FitEpoch after every epoch; truthy return → "stopped".
         record_path: keep the parameters before every update in `history.x`.
+        checkpoint: a file to save the run to, every `checkpoint_every` epochs and at its end.
+        checkpoint_every: epochs between two checkpoints (≥ 1).
+        resume_from: a checkpoint to continue from (of this model, optimizer, data and batch
+            plan; anything else, or a truncated or corrupt file, raises CheckpointError).
+        client: a dask.distributed Client for Dask arrays (default: the current one) or for
+            NumPy data to spread over it.  X, y may be Dask arrays, or X a gd.data.BlockArray
+            (on disk, streamed): see gdlab.distributed (batch_size: whole chunks / blocks).
 
     Returns a Result: x the fitted flat parameters, fun the loss on all of (X, y) at x, nit the
     updates made to reach x, the History (one row per update, plus the epoch arrays) and
@@ -200,8 +231,15 @@ def fit(
     ([0.136307, 1.953639], 1000)
     """
     _check_contract(model, optimizer)
+    plan: Callable[..., Batches] = Batches  # batches of rows; of chunks or blocks below
+    from gdlab import distributed  # NumPy only: Dask is imported when Dask data come
+
+    if distributed.wanted(X, client):
+        if checkpoint is not None or resume_from is not None:
+            raise ValueError("checkpoint and resume_from are not available for Dask or disk data")
+        model, X, y, plan = distributed.prepare(model, X, y, batch_size=batch_size, client=client)
     X, y = model.validate(X, y)
-    batches = Batches(len(X), batch_size, shuffle=shuffle, drop_last=drop_last, replace=replace)
+    batches = plan(len(X), batch_size, shuffle=shuffle, drop_last=drop_last, replace=replace)
     n_outputs = model.n_outputs_for(y)
     validation = _validation(model, validation_data, X.shape[1], n_outputs)
     epochs = check_integer("epochs", epochs, 1)
@@ -210,20 +248,46 @@ def fit(
         tol=None if tol is None else check_range("tol", tol, 0.0),
         patience=check_integer("patience", patience, 1),
         name="validation loss" if validation is not None else "epoch loss",
-        restore_best=bool(restore_best),
+        restore_best=check_bool("restore_best", restore_best),
     )
+    _check_callbacks(callback, epoch_callback, full_loss, record_path)
     rng = _generator(seed)
     dtype = np.result_type(X.dtype, np.float32)
-    params = model.init(X.shape[1], n_outputs=n_outputs, rng=rng, start=start, dtype=dtype)
+    every = check_integer("checkpoint_every", checkpoint_every, 1)
+    target_file = None if checkpoint is None else checkpoints.checkpoint_path(checkpoint)
+    saved = None if resume_from is None else checkpoints.load(resume_from)
     plateau = _plateau(optimizer)
+    log = EpochLog(full_loss, validation is not None)
+    identity = None
+    if target_file is not None or saved is not None:
+        flags = {"full_loss": full_loss, "record_path": record_path, "restore_best": restore_best}
+        identity = checkpoints.describe_fit(
+            model, optimizer, X, y, validation, batches, dtype, flags
+        )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected
-        run = _start(model, optimizer, X, y, params, batches, epochs, callback, record_path)
-        log = EpochLog(full_loss, validation is not None)
-        epoch_function = choose_epoch(model, optimizer, callback)
-        outcome = _epochs(
-            run, epoch_function, params, epochs, rng, log, monitor, plateau, validation,
-            epoch_callback,
-        )  # fmt: skip
+        if saved is None:
+            params = model.init(X.shape[1], n_outputs=n_outputs, rng=rng, start=start, dtype=dtype)
+            run = _start(model, optimizer, X, y, params, batches, epochs, callback, record_path)
+            position = Position(params, params, optimizer.init(params), 0)
+        else:
+            position = checkpoints.resume(
+                saved, identity, resume_from, optimizer, rng, plateau, monitor, log
+            )
+            recorder = checkpoints.recorder(saved)
+            run = Run(model, optimizer, X, y, batches, recorder, saved.bound, callback)
+        keep = checkpoints.keeper(target_file, every, identity, run, rng, plateau, monitor, log)
+        if saved is not None and checkpoints.finished(saved, epochs, resume_from):
+            outcome = _ending(
+                keep, position, saved.status or "", saved.message, saved.epoch,
+                between=saved.resumable,
+            )  # fmt: skip
+        else:
+            epoch_function = choose_epoch(model, optimizer, callback)
+            first = 0 if saved is None else saved.epoch
+            outcome = _epochs(
+                run, epoch_function, position, first, epochs, rng, log, monitor, plateau,
+                validation, epoch_callback, keep,
+            )  # fmt: skip
         return _result(run, outcome, log, monitor)
 
 
@@ -238,7 +302,8 @@ class _Ending(NamedTuple):
 def _epochs(
     run: Run,
     epoch_function: EpochFunction,
-    params: Array,
+    position: Position,
+    first: int,
     epochs: int,
     rng: np.random.Generator,
     log: EpochLog,
@@ -246,16 +311,17 @@ def _epochs(
     plateau: reduce_on_plateau | None,
     validation: tuple[Array, Array] | None,
     epoch_callback: Callable[[FitEpoch], Any] | None,
+    keep: checkpoints.Keep | None,
 ) -> _Ending:
-    """Run epoch after epoch until a criterion, a divergence, a callback or the last epoch."""
-    position = Position(params, params, run.optimizer.init(params), 0)
-    for epoch in range(epochs):
+    """Run epochs first, first + 1, … until a criterion, a divergence, a callback or the last
+    epoch; `keep` (checkpoints) sees the position after every epoch and at the end."""
+    for epoch in range(first, epochs):
         order = run.batches.order(rng)
         outcome = epoch_function(run, position, epoch, order)
         position = outcome.position
         params, count = position.params, position.count
         if outcome.status is not None:
-            return _Ending(params, count, outcome.status, outcome.message, epoch)
+            return _ending(keep, position, outcome.status, outcome.message, epoch, between=False)
         epoch_loss = outcome.loss_sum / outcome.batches
         full = _loss(run.model, params, run.X, run.y) if log.full_loss else math.nan
         val = _loss(run.model, params, *validation) if validation is not None else math.nan
@@ -263,7 +329,7 @@ def _epochs(
         problem = log.problem(full, val)
         if problem is not None:
             message = diverged_message(run.optimizer, count, epoch, problem)
-            return _Ending(params, count, "diverged", message, epoch + 1)
+            return _ending(keep, position, "diverged", message, epoch + 1)
         monitored = val if validation is not None else epoch_loss
         if plateau is not None:
             plateau.step(monitored, count=count)
@@ -275,8 +341,26 @@ def _epochs(
         if status is None and epoch == epochs - 1:
             status, message = "max_steps", f"made all {epochs} epochs ({count} updates)"
         if status is not None:
-            return _Ending(params, count, status, message, epoch + 1)
+            return _ending(keep, position, status, message, epoch + 1)
+        if keep is not None:
+            keep(position, epoch + 1, None, "", True)
     raise AssertionError("unreachable: the loop returns at the last epoch")
+
+
+def _ending(
+    keep: checkpoints.Keep | None,
+    position: Position,
+    status: str,
+    message: str,
+    epochs: int,
+    *,
+    between: bool = True,
+) -> _Ending:
+    """The end of the run, kept in the last checkpoint when there is one (a run stopped by a
+    callback between two epochs, or out of epochs, can go on from there)."""
+    if keep is not None:
+        keep(position, epochs, status, message, status == "max_steps" or between)
+    return _Ending(position.params, position.count, status, message, epochs)
 
 
 def _result(run: Run, ending: _Ending, log: EpochLog, monitor: Monitor) -> Result:
@@ -358,6 +442,14 @@ def _validation(
             f"the training y only {n_outputs}"
         )
     return X_val, y_val
+
+
+def _check_callbacks(callback: Any, epoch_callback: Any, full_loss: Any, record_path: Any) -> None:
+    for name, value in (("callback", callback), ("epoch_callback", epoch_callback)):
+        if value is not None and not callable(value):
+            raise TypeError(f"{name} must be callable or None, got {type(value).__name__}")
+    check_bool("full_loss", full_loss)
+    check_bool("record_path", record_path)
 
 
 def _generator(seed: Any) -> np.random.Generator:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.averages import accumulate, bias_correction, debias, ewa_step
-from gdlab.base import Array, Rule, Schedule, Transform, check_range, elementwise
+from gdlab.base import Array, Rule, Schedule, Transform, check_bool, check_range, elementwise
 from gdlab.schedules import as_schedule
 
 # ---------------------------------------------------------------- kernels (one line of maths each)
@@ -162,6 +162,7 @@ def trace(decay: float, *, dampening: float = 0.0, nesterov: bool = False) -> Tr
     """Momentum buffer with torch.optim.SGD semantics: b₁ = g₁, b_t = μ·b + (1 − d)·g_t."""
     decay = check_range("momentum", decay, 0.0)
     dampening = check_range("dampening", dampening, 0.0, 1.0, high_open=False)
+    nesterov = check_bool("nesterov", nesterov)
     if nesterov and (decay <= 0 or dampening != 0):
         raise ValueError(
             f"nesterov needs momentum > 0 and dampening = 0, got momentum={decay:g}, "
@@ -179,6 +180,7 @@ def trace(decay: float, *, dampening: float = 0.0, nesterov: bool = False) -> Tr
 def ema(beta: float, *, debias: bool = False) -> Transform:
     """The seeds' momentum: v = β·v + (1 − β)·g, optionally bias-corrected by 1 − β^t."""
     beta = check_range("beta", beta, 0.0, 1.0)
+    debias = check_bool("debias", debias)
 
     def coefficients(count: int, carry: tuple) -> tuple[tuple[float, float], tuple]:
         return (beta, bias_correction(beta, count + 1) if debias else 1.0), carry
@@ -190,6 +192,7 @@ def scale_by_rms(rho: float = 0.9, eps: float = 1e-8, *, centered: bool = False)
     """Divide by the root of the EWA of g² (torch RMSprop: ε added outside the square root)."""
     rho = check_range("rho", rho, 0.0, 1.0)
     eps = check_range("eps", eps, 0.0)
+    centered = check_bool("centered", centered)
     kernel, slots = (centered_rms_kernel, ("nu", "mu")) if centered else (rms_kernel, ("nu",))
     rule = Rule(kernel, slots, _constant(rho, eps))
     return elementwise(rule, "scale_by_rms", rho=rho, eps=eps, centered=centered)
@@ -229,7 +232,8 @@ def scale_by_adam(
 ) -> Transform:
     """Adam's direction m̂ / (√v̂ + ε) from two EWAs of g and g², bias-corrected by default."""
     beta1, beta2, eps = _check_betas(beta1, beta2, eps)
-    corrected = bias_correction
+    amsgrad = check_bool("amsgrad", amsgrad)
+    corrected = bias_correction = check_bool("bias_correction", bias_correction)
 
     def coefficients(count: int, carry: tuple) -> tuple[tuple[float, ...], tuple]:
         c1, c2 = _corrections(beta1, beta2, count + 1) if corrected else (1.0, 1.0)

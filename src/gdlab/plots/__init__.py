@@ -10,11 +10,13 @@ suffix) and releases it.  One colour and line style per optimizer across every f
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from gdlab.history import write_bytes_atomic
 from gdlab.plots.animation import animate, frame_steps
 from gdlab.plots.curves import (
     batch_noise,
@@ -33,12 +35,17 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write the figure to `path` (PNG, SVG or PDF by the suffix); the parent must exist."""
+    """Write the figure to `path` (PNG, SVG or PDF by the suffix) atomically: rendered in
+    memory, then a temporary file renamed over `path`.  The folder must exist."""
     target = Path(path)
     if target.suffix.lower() not in FORMATS:
         raise ValueError(f"a figure file must end in {', '.join(FORMATS)}, got {str(path)!r}")
-    fig.savefig(target, bbox_inches="tight")
+    if not target.parent.is_dir():
+        raise ValueError(f"the folder {target.parent} of {str(path)!r} does not exist")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=target.suffix.lower()[1:], bbox_inches="tight")
     fig.clear()
+    write_bytes_atomic(target, buffer.getvalue())
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from gdlab.history import write_bytes_atomic
 from gdlab.plots.landscape import Paths, draw_contour
 from gdlab.plots.palette import START, figure, styles
 from gdlab.problems import Problem
@@ -41,6 +43,11 @@ def animate(
         raise ValueError("animate needs at least one path, got none")
     if fps < 1:
         raise ValueError(f"fps must be >= 1, got {fps}")
+    kind = Image.registered_extensions().get(Path(out).suffix.lower())
+    if kind not in ("GIF", "PNG", "WEBP"):
+        raise ValueError(f"an animation file must end in .gif, .png or .webp, got {str(out)!r}")
+    if not Path(out).parent.is_dir():
+        raise ValueError(f"the folder {Path(out).parent} of {str(out)!r} does not exist")
     fig = figure(6.4, 5.2)
     fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig)
@@ -65,9 +72,11 @@ def animate(
         ax.set_title(f"{problem.name}: step {step}")
         canvas.draw()
         images.append(Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB"))
-    target = Path(out)
+    target, buffer = Path(out), io.BytesIO()
     palette = [image.quantize(colors=128, method=Image.Quantize.MEDIANCUT) for image in images]
     palette[0].save(
-        target, save_all=True, append_images=palette[1:], duration=int(1000 / fps), loop=0
-    )
+        buffer, format=kind, save_all=True, append_images=palette[1:],
+        duration=int(1000 / fps), loop=0,
+    )  # fmt: skip
+    write_bytes_atomic(target, buffer.getvalue())  # a temporary file renamed over `out`
     return target

@@ -27,7 +27,10 @@ def check_count(name: str, value: object, minimum: int = 1) -> int:
 
 def check_numeric(name: str, values: ArrayLike) -> Array:
     """values as an array of a real dtype (bool and int become float64), all finite, non-empty."""
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError) as error:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers ({error})") from None
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
     if array.dtype.kind != "f":
