@@ -1,0 +1,53 @@
+"""The benchmark runner: one quick run in one process writes the whole table as JSON."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_quick_run_measures_every_group_and_writes_json(tmp_path):
+    output = tmp_path / "table.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--output", str(output)],
+        cwd=ROOT,
+        env={**os.environ, "GDLAB_CACHE_DIR": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "written:" in completed.stdout
+    document = json.loads(output.read_text())
+    rows = document["rows"]
+    assert {row["group"] for row in rows} == {"bandwidth", "steps", "overhead", "sweep", "fit"}
+    assert document["settings"]["quick"] is True and document["machine"]["cpus"] >= 1
+    fused = [row for row in rows if row["variant"] == "gdlab fused"]
+    assert {row["case"].split()[0] for row in fused} == {"adam", "sgd-momentum", "rmsprop"}
+    assert all(row["seconds"] > 0 and row["floor"] > 0 for row in fused)
+    sweep = next(row for row in rows if row["variant"] == "minimize_stacked")
+    assert sweep["ratio"] > 0 and sweep["ratio_name"] == "× loop speed"
+    slots = [row for row in rows if row["group"] == "fit"]
+    assert slots and all(row["seconds"] is None and "slot" in row["note"] for row in slots)
+
+
+@pytest.mark.slow
+def test_one_group_can_run_alone(tmp_path):
+    output = tmp_path / "overhead.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "overhead", "--output", output],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["variant"] for row in rows] == ["gd.minimize", "torch.optim loop"]
+    assert rows[0]["ratio"] == rows[0]["seconds"] / rows[1]["seconds"]
