@@ -29,6 +29,7 @@ from gdlab.optimizers import (
     sgd,
 )
 from gdlab.problems import models
+from gdlab.stacked import StackedResult, minimize_stacked
 from gdlab.training import fit
 from gdlab.transforms import (
     add_decayed_weights,
@@ -57,6 +58,7 @@ __all__ = [
     "Result",
     "Rule",
     "RuleState",
+    "StackedResult",
     "StepInfo",
     "Transform",
     "__version__",
@@ -76,6 +78,7 @@ __all__ = [
     "fit",
     "lion",
     "minimize",
+    "minimize_stacked",
     "models",
     "momentum",
     "nadam",

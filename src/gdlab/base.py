@@ -52,6 +52,10 @@ class Rule:
             that a rule threads from one update to the next (NAdam's running μ product).
         fill: initial value of each slot (default 0).
         carry: initial carry.
+        static: the coefficients depend on neither the count nor the carry (stacked runs
+            evaluate them once instead of every step).
+        norm_coefficients: when given, the coefficients are a function of the global norm
+            ‖g‖₂ of the incoming gradient instead of the count (clip_by_global_norm).
     """
 
     kernel: Kernel
@@ -59,6 +63,8 @@ class Rule:
     coefficients: Coefficients = _no_coefficients
     fill: tuple[float, ...] = ()
     carry: tuple[float, ...] = ()
+    static: bool = False
+    norm_coefficients: Callable[[float], tuple[float, ...]] | None = None
 
     def initial_fill(self, index: int) -> float:
         return self.fill[index] if index < len(self.fill) else 0.0
@@ -120,7 +126,10 @@ def elementwise(
         return RuleState(0, slots, rule.carry)
 
     def update(grads: Array, state: RuleState, params: Array) -> tuple[Array, RuleState]:
-        coefficients, carry = rule.coefficients(state.count, state.carry)
+        if rule.norm_coefficients is not None:
+            coefficients, carry = rule.norm_coefficients(float(np.linalg.norm(grads))), state.carry
+        else:
+            coefficients, carry = rule.coefficients(state.count, state.carry)
         updates, *slots = rule.kernel(grads, params, *state.slots, *coefficients)
         return updates, RuleState(state.count + 1, tuple(slots), carry)
 

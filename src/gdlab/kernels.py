@@ -43,7 +43,6 @@ from gdlab.codegen import NotFusable, Program, render, trace
 FUNCTIONS = ("step", "step_threads", "step_into", "step_into_threads", "step_rows")
 FUSED_FROM = 2**16  # elements: from here gd.minimize takes the fused path (docs/performance.md)
 THREADS_FROM = 2**18  # elements: from here the loops run on numba's threads (measured to pay)
-CLIP_EPSILON = 1e-6  # clip_by_global_norm: factor = min(1, c / (‖g‖ + 1e-6)), as torch
 
 
 # ---------------------------------------------------------------- fusing a transform
@@ -55,10 +54,10 @@ def program_of(transform: Transform) -> Program:
     clipped = False
     rules = []
     for index, link in enumerate(links):
-        if link.rule is not None:
+        if link.rule is not None and not norm_driven(link):
             rules.append((link.name, link.rule))
-        elif index == 0 and _is_global_norm_clip(link):
-            clipped = True
+        elif index == 0 and norm_driven(link):
+            clipped = True  # a factor from the gradient's norm: a pass of its own first
         else:
             where = "first link" if index == 0 else f"link {index}"
             raise NotFusable(f"{link.name} ({where}) has no elementwise Rule")
@@ -80,14 +79,17 @@ def fuse(transform: Transform, *, threads: bool | None = None) -> FusedOptimizer
     return FusedOptimizer(transform, program, threads)
 
 
-def _is_global_norm_clip(link: Transform) -> bool:
-    return link.name == "clip_by_global_norm" and "max_norm" in link.hyperparams
+def norm_driven(link: Transform) -> bool:
+    """Whether a link's coefficients come from the gradient's global norm (clip_by_global_norm)."""
+    return link.rule is not None and link.rule.norm_coefficients is not None
 
 
 def clip_factor(link: Transform, grads: Array) -> float:
-    """min(1, c / (‖g‖₂ + 10⁻⁶)) with NumPy's norm, the pass before the fused one."""
-    norm = float(np.linalg.norm(grads))
-    return min(1.0, link.hyperparams["max_norm"] / (norm + CLIP_EPSILON))
+    """The factor of a norm-driven first link (clip_by_global_norm), the pass before the fused
+    one: its rule's norm_coefficients at NumPy's ‖g‖₂."""
+    assert link.rule is not None and link.rule.norm_coefficients is not None
+    (factor,) = link.rule.norm_coefficients(float(np.linalg.norm(grads)))
+    return factor
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,11 +206,12 @@ class FusedOptimizer:
         scalars: list[float] = []
         advanced: list[Any] = []
         for link, link_state in zip(self.links, states, strict=True):
-            if link.rule is None:  # the global-norm clip: a first pass for the norm
+            if norm_driven(link):  # the global-norm clip: a first pass for the norm
                 assert grads is not None
                 scalars.append(clip_factor(link, grads))
                 advanced.append(link_state)
                 continue
+            assert link.rule is not None  # every link of a fused program has a rule
             coefficients, carry = link.rule.coefficients(link_state.count, link_state.carry)
             scalars.extend(float(value) for value in coefficients)
             advanced.append(RuleState(link_state.count + 1, link_state.slots, carry))

@@ -40,7 +40,7 @@ class _Link:
         first: dict[Any, int] = {}
         for row, key in enumerate(keys):
             first.setdefault(key, row)
-        self.clip = links[0].rule is None
+        self.clip = kernels.norm_driven(links[0])
         self.links = [links[row] for row in first.values()]
         self.carries = [link.rule.carry if link.rule else () for link in self.links]
         index = {key: group for group, key in enumerate(first)}
@@ -68,7 +68,7 @@ class _Link:
 
 
 def _group_key(link: Transform) -> Any:
-    if link.rule is None:
+    if link.rule is None or kernels.norm_driven(link):
         return ("clip", repr(link.hyperparams))
     if not link.hyperparams:
         return id(link)  # nothing says two such links are equal

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from gdlab.averages import accumulate, bias_correction, debias, ewa_step
-from gdlab.base import Array, Rule, Schedule, Transform, check_bool, check_range, elementwise
-from gdlab.schedules import as_schedule
+from gdlab.base import Rule, Schedule, Transform, check_bool, check_range, elementwise
+from gdlab.schedules import as_schedule, constant
+
+CLIP_EPSILON = 1e-6  # clip_by_global_norm: c / (‖g‖ + 10⁻⁶), as torch
 
 # ---------------------------------------------------------------- kernels (one line of maths each)
 
@@ -135,7 +137,9 @@ def _constant(*values: float):
 def scale(factor: float) -> Transform:
     """u = c·g."""
     factor = check_range("factor", factor, -math.inf)
-    return elementwise(Rule(scale_kernel, coefficients=_constant(factor)), "scale", factor=factor)
+    return elementwise(
+        Rule(scale_kernel, coefficients=_constant(factor), static=True), "scale", factor=factor
+    )
 
 
 def scale_by_learning_rate(learning_rate: float | Schedule) -> Transform:
@@ -145,7 +149,7 @@ def scale_by_learning_rate(learning_rate: float | Schedule) -> Transform:
     def coefficients(count: int, carry: tuple) -> tuple[tuple[float], tuple]:
         return (-schedule(count),), carry
 
-    rule = Rule(scale_kernel, coefficients=coefficients)
+    rule = Rule(scale_kernel, coefficients=coefficients, static=isinstance(schedule, constant))
     return elementwise(
         rule, "scale_by_learning_rate", schedule=schedule, learning_rate=learning_rate
     )
@@ -154,7 +158,7 @@ def scale_by_learning_rate(learning_rate: float | Schedule) -> Transform:
 def add_decayed_weights(weight_decay: float) -> Transform:
     """u = g + λ·p: L2 weight decay coupled to the gradient (torch's `weight_decay`)."""
     weight_decay = check_range("weight_decay", weight_decay, 0.0)
-    rule = Rule(decayed_weights_kernel, coefficients=_constant(weight_decay))
+    rule = Rule(decayed_weights_kernel, coefficients=_constant(weight_decay), static=True)
     return elementwise(rule, "add_decayed_weights", weight_decay=weight_decay)
 
 
@@ -194,7 +198,7 @@ def scale_by_rms(rho: float = 0.9, eps: float = 1e-8, *, centered: bool = False)
     eps = check_range("eps", eps, 0.0)
     centered = check_bool("centered", centered)
     kernel, slots = (centered_rms_kernel, ("nu", "mu")) if centered else (rms_kernel, ("nu",))
-    rule = Rule(kernel, slots, _constant(rho, eps))
+    rule = Rule(kernel, slots, _constant(rho, eps), static=True)
     return elementwise(rule, "scale_by_rms", rho=rho, eps=eps, centered=centered)
 
 
@@ -202,7 +206,9 @@ def scale_by_rss(initial_accumulator: float = 0.0, eps: float = 1e-10) -> Transf
     """AdaGrad: divide by the root of the running sum of squares, s₀ = initial_accumulator."""
     initial_accumulator = check_range("initial_accumulator", initial_accumulator, 0.0)
     eps = check_range("eps", eps, 0.0)
-    rule = Rule(rss_kernel, ("sum_of_squares",), _constant(eps), fill=(initial_accumulator,))
+    rule = Rule(
+        rss_kernel, ("sum_of_squares",), _constant(eps), fill=(initial_accumulator,), static=True
+    )
     return elementwise(rule, "scale_by_rss", initial_accumulator=initial_accumulator, eps=eps)
 
 
@@ -210,7 +216,7 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> Transform:
     """Adadelta's unit-correct step √(E[Δ²] + ε) / √(E[g²] + ε) · g."""
     rho = check_range("rho", rho, 0.0, 1.0, high_open=False)
     eps = check_range("eps", eps, 0.0)
-    rule = Rule(adadelta_kernel, ("nu", "delta_nu"), _constant(rho, eps))
+    rule = Rule(adadelta_kernel, ("nu", "delta_nu"), _constant(rho, eps), static=True)
     return elementwise(rule, "scale_by_adadelta", rho=rho, eps=eps)
 
 
@@ -316,27 +322,27 @@ def scale_by_lion(beta1: float = 0.9, beta2: float = 0.99) -> Transform:
     """Lion (optax): sign of an interpolation of momentum and gradient."""
     beta1 = check_range("beta1", beta1, 0.0, 1.0)
     beta2 = check_range("beta2", beta2, 0.0, 1.0)
-    rule = Rule(lion_kernel, ("mu",), _constant(beta1, beta2))
+    rule = Rule(lion_kernel, ("mu",), _constant(beta1, beta2), static=True)
     return elementwise(rule, "scale_by_lion", beta1=beta1, beta2=beta2)
 
 
 def clip_by_value(max_value: float) -> Transform:
     """u = clip(g, −c, c), each coordinate (torch.nn.utils.clip_grad_value_)."""
     max_value = check_range("max_value", max_value, 0.0, low_open=True)
-    rule = Rule(clip_kernel, coefficients=_constant(max_value))
+    rule = Rule(clip_kernel, coefficients=_constant(max_value), static=True)
     return elementwise(rule, "clip_by_value", max_value=max_value)
 
 
 def clip_by_global_norm(max_norm: float) -> Transform:
-    """u = g·min(1, c / (‖g‖₂ + 10⁻⁶))   (torch.nn.utils.clip_grad_norm_)."""
+    """u = g·min(1, c / (‖g‖₂ + 10⁻⁶))   (torch.nn.utils.clip_grad_norm_).
+
+    Elementwise once the factor is known; the factor needs the norm of the whole gradient,
+    so the fused path computes it in a pass of its own first.
+    """
     max_norm = check_range("max_norm", max_norm, 0.0, low_open=True)
 
-    def init(params: Array) -> tuple[()]:
-        return ()
+    def factor(norm: float) -> tuple[float]:
+        return (min(1.0, max_norm / (norm + CLIP_EPSILON)),)
 
-    def update(grads: Array, state: tuple[()], params: Array) -> tuple[Array, tuple[()]]:
-        norm = float(np.linalg.norm(grads))
-        factor = min(1.0, max_norm / (norm + 1e-6))
-        return (grads * factor if factor < 1.0 else grads), state
-
-    return Transform(init, update, "clip_by_global_norm", {"max_norm": max_norm})
+    rule = Rule(scale_kernel, norm_coefficients=factor)
+    return elementwise(rule, "clip_by_global_norm", max_norm=max_norm)
