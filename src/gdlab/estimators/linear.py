@@ -12,11 +12,47 @@ from gdlab.problems import models
 
 
 class _Linear:
-    """coef_ and intercept_ in the units of the data the estimator was given."""
+    """The linear estimators' parameters (one __init__: scikit-learn reads its signature) and
+    coef_ and intercept_ in the units of the data the estimator was given."""
 
     fit_intercept: bool
     _params: np.ndarray
     _x_scaling: tuple[np.ndarray, np.ndarray]
+
+    def __init__(
+        self,
+        *,
+        optimizer: str = "sgd",
+        learning_rate: float | str = "auto",
+        schedule: str | None = None,
+        batch_size: int | None = None,
+        epochs: int = 1000,
+        shuffle: bool = True,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 5,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        alpha: float = 1e-4,
+        fit_intercept: bool = True,
+        scale: bool = True,
+        random_state: Any = None,
+        warm_start: bool = False,
+    ) -> None:
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.shuffle = shuffle
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.scale = scale
+        self.random_state = random_state
+        self.warm_start = warm_start
 
     def _original(self, model: Any, n_features: int, spread: float = 1.0) -> tuple[Any, Any]:
         """w = s_y·w′/s_x, b = s_y·(b′ − m_x·w′/s_x) (+ m_y by the caller), w′ and b′ scaled."""
@@ -41,41 +77,6 @@ class GDRegressor(RegressorMixin, _Linear, _Regression):
     ([0.003], [1.0])
     """
 
-    def __init__(
-        self,
-        *,
-        optimizer: str = "sgd",
-        learning_rate: float | str = "auto",
-        schedule: str | None = None,
-        batch_size: int | None = None,
-        epochs: int = 1000,
-        shuffle: bool = True,
-        tol: float | None = 1e-4,
-        n_iter_no_change: int = 5,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        alpha: float = 1e-4,
-        fit_intercept: bool = True,
-        scale: bool = True,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
-
     def _model(self, n_outputs: int) -> Any:
         return models.LinearRegression(
             loss="half_mse", fit_intercept=self.fit_intercept, l2=float(self.alpha)
@@ -98,41 +99,6 @@ class GDClassifier(ClassifierMixin, _Linear, _Classification):
     >>> model.predict([[150.0, 0.0]]).tolist(), model.predict_proba([[-150.0, 0.0]]).argmax()
     (['yes'], np.int64(0))
     """
-
-    def __init__(
-        self,
-        *,
-        optimizer: str = "sgd",
-        learning_rate: float | str = "auto",
-        schedule: str | None = None,
-        batch_size: int | None = None,
-        epochs: int = 1000,
-        shuffle: bool = True,
-        tol: float | None = 1e-4,
-        n_iter_no_change: int = 5,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        alpha: float = 1e-4,
-        fit_intercept: bool = True,
-        scale: bool = True,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
 
     def _model(self, n_outputs: int) -> Any:
         intercept, l2 = bool(self.fit_intercept), float(self.alpha)

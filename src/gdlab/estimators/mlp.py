@@ -17,6 +17,43 @@ class _Network:
     activation: str
     _mlp = True
 
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (32,),
+        *,
+        activation: str = "tanh",
+        optimizer: str = "adam",
+        learning_rate: float | str = "auto",
+        schedule: str | None = None,
+        batch_size: int | None = 32,
+        epochs: int = 200,
+        shuffle: bool = True,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        alpha: float = 1e-4,
+        scale: bool = True,
+        random_state: Any = None,
+        warm_start: bool = False,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.shuffle = shuffle
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.alpha = alpha
+        self.scale = scale
+        self.random_state = random_state
+        self.warm_start = warm_start
+
     def _check_network(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, int) and not isinstance(sizes, bool) else sizes
@@ -51,43 +88,6 @@ class GDMLPRegressor(RegressorMixin, _Network, _Regression):
 
     __doc__ = (__doc__ or "") + _PARAMETERS
 
-    def __init__(
-        self,
-        hidden_layer_sizes: Any = (32,),
-        *,
-        activation: str = "tanh",
-        optimizer: str = "adam",
-        learning_rate: float | str = "auto",
-        schedule: str | None = None,
-        batch_size: int | None = 32,
-        epochs: int = 200,
-        shuffle: bool = True,
-        tol: float | None = 1e-4,
-        n_iter_no_change: int = 10,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        alpha: float = 1e-4,
-        scale: bool = True,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
-
     def _model(self, n_outputs: int) -> Any:
         return models.MLP(self._check_network(), activation=self.activation, loss="half_mse",
                           l2=float(self.alpha))  # fmt: skip
@@ -101,43 +101,6 @@ class GDMLPClassifier(ClassifierMixin, _Network, _Classification):
     are two output units)."""
 
     __doc__ = (__doc__ or "") + _PARAMETERS
-
-    def __init__(
-        self,
-        hidden_layer_sizes: Any = (32,),
-        *,
-        activation: str = "tanh",
-        optimizer: str = "adam",
-        learning_rate: float | str = "auto",
-        schedule: str | None = None,
-        batch_size: int | None = 32,
-        epochs: int = 200,
-        shuffle: bool = True,
-        tol: float | None = 1e-4,
-        n_iter_no_change: int = 10,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        alpha: float = 1e-4,
-        scale: bool = True,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
 
     def _model(self, n_outputs: int) -> Any:
         return models.MLP(
