@@ -8,8 +8,8 @@ import pytest
 import gdlab as gd
 from gdlab import data, schedules
 from gdlab.batching import Batches, steps_per_epoch
-from gdlab.history import Recorder
 from gdlab.epochs import Position, Run, reference_epoch
+from gdlab.history import Recorder
 from gdlab.training import fit
 
 LINEAR = gd.models.LinearRegression()
