@@ -184,7 +184,12 @@ class TensorBoardCallback:
 
 
 class MLflowCallback:
-    """Metrics loss, grad_norm and learning_rate per step in one MLflow run (local store)."""
+    """Metrics loss, grad_norm and learning_rate per step in one MLflow run (local store).
+
+    A `file:` tracking URI is MLflow's local file store, which needs no server and no database:
+    MLflow 3 keeps it behind the opt-in MLFLOW_ALLOW_FILE_STORE, which this callback sets for
+    the process (unless already set) when it is given such a URI.
+    """
 
     def __init__(
         self,
@@ -195,6 +200,8 @@ class MLflowCallback:
         params: dict[str, Any] | None = None,
     ) -> None:
         mlflow = _extra("mlflow.tracking", "mlflow")
+        if tracking_uri.startswith("file:"):
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
         self.client = mlflow.MlflowClient(tracking_uri=tracking_uri)
         found = self.client.get_experiment_by_name(experiment)
         experiment_id = found.experiment_id if found else self.client.create_experiment(experiment)
