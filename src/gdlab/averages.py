@@ -44,8 +44,9 @@ def bias_correction(beta: float, count: int) -> float:
 
 
 def debias(average, correction):
-    """v̂ = v / (1 − β^t), with correction = bias_correction(beta, t)."""
-    return average / correction
+    """v̂ = v / (1 − β^t), with correction = bias_correction(beta, t): a multiplication by the
+    reciprocal, which a compiled loop computes once per step, not per coordinate."""
+    return average * (1.0 / correction)
 
 
 def _check_beta(beta: float) -> float:
