@@ -12,14 +12,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.fitting import fit_rows
+from benchmarks.distributed import distributed_rows
+from benchmarks.fitting import SETTLE, fit_rows
 from benchmarks.memory import bandwidth_rows
 from benchmarks.overhead import overhead_rows
 from benchmarks.report import Row, table, write_json
 from benchmarks.steps import step_rows
 from benchmarks.sweeps import sweep_rows
 
-GROUPS = ("bandwidth", "steps", "overhead", "sweep", "fit")
+GROUPS = ("bandwidth", "steps", "overhead", "sweep", "fit", "distributed")
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -32,11 +33,15 @@ class Settings:
     sweep_count: int = 1000
     sweep_steps: int = 1000
     sweep_repeats: int = 1  # the loop of 1000 runs takes ~25 s
+    fit_samples: int = 1_000_000  # X of the training-loop epochs: fit_samples × fit_features
+    fit_features: int = 100
+    quick: bool = False
 
 
 QUICK = Settings(
-    sizes=(4096, 65536), repeats=3, budget=0.0, overhead_steps=100, sweep_count=8, sweep_steps=20
-)
+    sizes=(4096, 65536), repeats=3, budget=0.0, overhead_steps=100, sweep_count=8, sweep_steps=20,
+    fit_samples=20_000, fit_features=20, quick=True,
+)  # fmt: skip
 
 
 def run(groups: tuple[str, ...], settings: Settings) -> list[Row]:
@@ -56,7 +61,11 @@ def run(groups: tuple[str, ...], settings: Settings) -> list[Row]:
             settings.sweep_count, settings.sweep_steps, max(1, settings.repeats // 2)
         )
     if "fit" in groups:
-        rows += fit_rows()
+        turns, settle = (1, 0.0) if settings.quick else (max(3, settings.repeats // 2), SETTLE)
+        size = settings.fit_samples, settings.fit_features
+        rows += fit_rows(*size, turns, settings.budget, settle)
+    if "distributed" in groups:
+        rows += distributed_rows(quick=settings.quick, repeats=settings.repeats)
     return rows
 
 

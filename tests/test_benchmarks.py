@@ -26,15 +26,22 @@ def test_quick_run_measures_every_group_and_writes_json(tmp_path):
     assert "written:" in completed.stdout
     document = json.loads(output.read_text())
     rows = document["rows"]
-    assert {row["group"] for row in rows} == {"bandwidth", "steps", "overhead", "sweep", "fit"}
+    groups = {"bandwidth", "steps", "overhead", "sweep", "fit", "distributed"}
+    assert {row["group"] for row in rows} == groups
     assert document["settings"]["quick"] is True and document["machine"]["cpus"] >= 1
     fused = [row for row in rows if row["variant"] == "gdlab fused"]
     assert {row["case"].split()[0] for row in fused} == {"adam", "sgd-momentum", "rmsprop"}
     assert all(row["seconds"] > 0 and row["floor"] > 0 for row in fused)
     sweep = next(row for row in rows if row["variant"] == "minimize_stacked")
     assert sweep["ratio"] > 0 and sweep["ratio_name"] == "× loop speed"
-    slots = [row for row in rows if row["group"] == "fit"]
-    assert slots and all(row["seconds"] is None and "slot" in row["note"] for row in slots)
+    fit = [row for row in rows if row["group"] == "fit"]
+    ours = [row for row in fit if row["variant"] == "gdlab (gd.fit)"]
+    assert {row["case"].split(",")[0].split(" (")[0] for row in ours} == {
+        "per-sample SGD epoch", "mini-batch 32 shuffled epoch", "mini-batch 256 shuffled epoch",
+        "mini-batch 4096 shuffled epoch", "full-batch epoch", "seed-000 fit",
+    }  # fmt: skip
+    assert all(row["seconds"] > 0 and row["ratio"] > 0 for row in ours)
+    assert all(row["floor"] > 0 for row in ours if not row["case"].startswith("seed-000"))
 
 
 @pytest.mark.slow

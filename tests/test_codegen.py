@@ -11,17 +11,17 @@ from gdlab.transforms import adam_kernel, ema_kernel, scale_kernel
 
 
 def test_the_ewa_kernel_is_recorded_operation_by_operation():
-    """v = β·v + (1 − β)·g;  u = v / c: scalars once per step, elements in the loop, in order."""
+    """v = β·v + (1 − β)·g;  u = v·(1/c): scalars once per step, elements in the loop, in order."""
     program = trace([("ema", Rule(ema_kernel, ("mu",)))])
     assert program.slots == ("mu_0",)
     assert program.scalars == ("beta_0", "correction_0")
-    assert program.scalar_lines == ("s0 = 1 - beta_0",)
-    assert program.casts == (("e0", "beta_0"), ("e1", "s0"), ("e2", "correction_0"))
+    assert program.scalar_lines == ("s0 = 1 - beta_0", "s1 = 1.0 / correction_0")
+    assert program.casts == (("e0", "beta_0"), ("e1", "s0"), ("e2", "s1"))
     assert program.element_lines == (
         "t0 = e0 * mu_0_i",
         "t1 = e1 * g",
         "t2 = t0 + t1",
-        "t3 = t2 / e2",
+        "t3 = t2 * e2",  # the reciprocal of 1 − β^t is a per-step scalar: no division here
         "t4 = p + t3",
     )
     assert program.slot_results == ("t2",)  # the new v, written back to the slot

@@ -26,6 +26,22 @@ def test_recorder_grows_past_its_capacity():
     np.testing.assert_array_equal(history.x[:, 1], -np.arange(9))
 
 
+def test_reserved_rows_count_once_committed():
+    """A compiled loop fills reserved views; only the committed rows become History rows."""
+    recorder = recorded(rows=3, capacity=4)
+    columns, x = recorder.reserve(6)  # past the capacity: grown once, the 3 rows kept
+    assert columns.shape == (6, 3) and x.shape == (6, 2)
+    columns[:] = [[-1.0, 1.0, 0.5]] * 6
+    x[:] = 7.0
+    recorder.commit(2)  # rows 5 … 8 were written but are not kept
+    history = recorder.history()
+    np.testing.assert_array_equal(history.loss, [10.0, 9.0, 8.0, -1.0, -1.0])
+    np.testing.assert_array_equal(history.x[3:], 7.0)
+    np.testing.assert_array_equal(history.x[:3, 1], [0.0, -1.0, -2.0])
+    with pytest.raises(ValueError, match=r"count must be in \[0, "):
+        recorder.commit(len(recorder.columns))
+
+
 def test_history_is_a_copy_not_a_view():
     recorder = recorded()
     history = recorder.history()

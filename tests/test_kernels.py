@@ -11,7 +11,8 @@ import pytest
 
 import gdlab as gd
 from gdlab import kernels, schedules
-from gdlab.base import Transform, chain
+from gdlab.base import Rule, Transform, chain, elementwise
+from gdlab.transforms import scale_kernel
 
 STEPS = 40
 OPTIMIZERS = {
@@ -338,3 +339,19 @@ def test_the_coefficient_table_holds_the_scalars_of_the_next_updates():
     assert state[1].carry == expected_state[1].carry
     with pytest.raises(ValueError, match="clip_by_global_norm"):
         kernels.fuse(chain(gd.clip_by_global_norm(1.0), gd.sgd(0.1))).coefficient_table((), 1)
+
+
+def test_the_coefficient_table_asks_a_constant_rule_once():
+    """Rule.static: one call serves every row; a rule without coefficients adds no column."""
+    asked = []
+
+    def coefficients(count, carry):
+        asked.append(count)
+        return (0.5,), carry
+
+    half = elementwise(Rule(scale_kernel, coefficients=coefficients, static=True), "half")
+    identity = elementwise(Rule(lambda g, p: (g,)), "identity")
+    optimizer = chain(identity, half, gd.sgd(0.1, momentum=0.9))
+    table, state = kernels.fuse(optimizer).coefficient_table(optimizer.init(np.zeros(2)), 4)
+    assert table.tolist() == [[0.5, 0.9, 1.0, -0.1]] * 4
+    assert asked == [0] and [link.count for link in state] == [4, 4, 4, 4]

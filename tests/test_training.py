@@ -134,9 +134,12 @@ def test_full_batch_is_minimize_on_the_full_objective():
         lambda p: LINEAR.value_and_grad(p, X, y), start, grad=True, optimizer=gd.momentum(0.1),
         steps=25,
     )  # fmt: skip
-    np.testing.assert_array_equal(result.x, reference.x)
-    np.testing.assert_array_equal(result.history.loss, reference.history.loss[:-1])
-    np.testing.assert_array_equal(result.history.grad_norm, reference.history.grad_norm[:-1])
+    # fit's compiled epoch sums the gradient in another order than BLAS (gdlab.compiled_epochs)
+    np.testing.assert_allclose(result.x, reference.x, rtol=1e-12)
+    np.testing.assert_allclose(result.history.loss, reference.history.loss[:-1], rtol=1e-12)
+    np.testing.assert_allclose(
+        result.history.grad_norm, reference.history.grad_norm[:-1], rtol=1e-12
+    )
 
 
 def test_per_sample_sgd_equals_a_hand_written_numpy_loop():

@@ -121,7 +121,15 @@ def reference_epoch(
 def choose_epoch(
     model: Any, optimizer: Transform, callback: Callable[[FitStep], Any] | None
 ) -> EpochFunction:
-    """The epoch function for this model and optimizer (the hook for compiled epochs)."""
+    """The epoch function for this model and optimizer: a compiled one (gdlab.compiled_epochs:
+    linear, logistic and polynomial regression with a fusable optimizer) when there is one and
+    no per-step callback, else `reference_epoch`."""
+    if callback is None:
+        from gdlab.compiled_epochs import compiled_epoch  # it imports this module
+
+        compiled = compiled_epoch(model, optimizer)
+        if compiled is not None:
+            return compiled
     return reference_epoch
 
 

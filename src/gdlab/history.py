@@ -202,6 +202,24 @@ class Recorder:
             self.x[row] = x
         self.rows = row + 1
 
+    def reserve(self, count: int) -> tuple[NDArray[np.float64], NDArray[Any] | None]:
+        """Room for `count` more rows, for a compiled loop to fill: views of the next rows of
+        the columns (loss, grad_norm, learning_rate) and of x (None when not recorded).
+        The rows count once `commit` says how many were written."""
+        end = self.rows + count
+        if end > len(self.columns):  # grow once, copying only the rows kept
+            capacity = max(2 * len(self.columns), end)
+            self.columns = _resized(self.columns, self.rows, capacity)
+            self.x = None if self.x is None else _resized(self.x, self.rows, capacity)
+        x = None if self.x is None else self.x[self.rows : end]
+        return self.columns[self.rows : end], x
+
+    def commit(self, count: int) -> None:
+        """Keep the first `count` rows written into the views `reserve` gave."""
+        if not 0 <= count <= len(self.columns) - self.rows:
+            raise ValueError(f"count must be in [0, {len(self.columns) - self.rows}], got {count}")
+        self.rows += count
+
     def _grow(self) -> None:
         self.columns = np.concatenate([self.columns, np.empty_like(self.columns)])
         if self.x is not None:
@@ -219,3 +237,10 @@ class Recorder:
             x=None if self.x is None else self.x[:rows].copy(),
             **epoch_arrays,
         )
+
+
+def _resized(array: NDArray[Any], rows: int, capacity: int) -> NDArray[Any]:
+    """A new array of `capacity` rows holding the first `rows` of `array` (the rest unset)."""
+    resized = np.empty((capacity, *array.shape[1:]), dtype=array.dtype)
+    resized[:rows] = array[:rows]
+    return resized

@@ -1,0 +1,284 @@
+"""Compiled training epochs of the linear models: `gd.fit`'s fast path (layer L3).
+
+`gdlab.epochs.choose_epoch` takes a `CompiledEpoch` for LinearRegression (one output, loss
+"mse" or "half_mse", with or without intercept, l2), LogisticRegression and
+PolynomialRegression with a fusable optimizer (see `gdlab.kernels.fuse`) and no per-step
+callback.  One epoch is one call of a numba loop generated for the optimizer:
+
+    for each batch B of the epoch's order:                      (batching.Batches' batches)
+        L_B, ∇L_B from one pass over B's rows (gdlab.epoch_kernels; X read through the order)
+        ‖∇L_B‖; stop on divergence;  History row (L_B, ‖∇L_B‖, α_t) written in place
+        θ' = θ + update(∇L_B)       codegen.preamble/body: the optimizer's Rules, fused
+
+The loop is generated from the Rules (`gdlab.epoch_loops`, `gdlab.codegen`), its scalars come from
+`FusedOptimizer.coefficient_table` (evaluated once per epoch for rules whose coefficients are
+constant), so the optimizer's numbers are the reference path's for a given gradient.  The
+gradient is the model's, summed in another order than NumPy's BLAS: float64 results agree with
+`reference_epoch` to ~1e-13 relative, float32 ones to float32 rounding.  Every epoch works on
+fresh copies of the parameters and the optimizer's slot arrays (what earlier epochs returned is
+never written), so positions, checkpoints and epoch callbacks see what the reference gives.
+
+Anything else — a callback, another model, an optimizer with a link that has no Rule or that
+clips by the global norm, data that is not one C-contiguous array of the parameters' dtype —
+runs `reference_epoch`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gdlab import codegen, kernels
+from gdlab.base import Array, Rule, RuleState, Transform
+from gdlab.epoch_loops import epoch_loop
+from gdlab.epochs import EpochOutcome, Position, Run, diverged_message, reference_epoch
+from gdlab.loop import divergence
+from gdlab.problems.linear import LinearRegression, LogisticRegression, PolynomialRegression
+from gdlab.schedules import constant
+
+THREADS_FROM = 2**14  # elements of a batch (rows × features) from which its rows are summed
+#                      on numba's threads (measured to pay from mini-batches of ~256 × 100)
+CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
+SQUARED, LOG_LOSS = 0, 1  # = epoch_kernels.SQUARED, LOG_LOSS
+
+
+class Head(NamedTuple):
+    """What the compiled loop needs of a model: its loss head, intercept and penalty."""
+
+    kind: int  # SQUARED or LOG_LOSS
+    half: float  # the squared error's factor: 1 ("mse") or 0.5 ("half_mse")
+    intercept: int  # 1 when the last parameter is the intercept
+    l2: float
+
+
+def head_of(model: Any) -> Head | None:
+    """The model as the compiled loop sees it, or None when it has no compiled epoch."""
+    kind = type(model)
+    if kind not in (LinearRegression, PolynomialRegression, LogisticRegression):
+        return None
+    intercept, l2 = int(model.fit_intercept), float(model.l2)
+    if kind is LinearRegression and model.n_outputs is None:
+        return Head(SQUARED, _half(model.loss), intercept, l2)
+    if kind is PolynomialRegression and model.degree >= 1:
+        return Head(SQUARED, _half(model.loss), intercept, l2)
+    if kind is LogisticRegression:
+        return Head(LOG_LOSS, 1.0, intercept, l2)
+    return None
+
+
+def _half(loss: str) -> float:
+    return 0.5 if loss == "half_mse" else 1.0
+
+
+def compiled_epoch(model: Any, optimizer: Transform) -> CompiledEpoch | None:
+    """The compiled epoch function for this model and optimizer, or None (use the reference)."""
+    head = head_of(model)
+    if head is None:
+        return None
+    described = []
+    for link in optimizer.links or (optimizer,):
+        if link.rule is None or kernels.norm_driven(link):
+            return None  # a link without a Rule, or clip_by_global_norm (needs each gradient)
+        described.append((link.name, link.rule.kernel, link.rule.slots))
+    program = _program(tuple(described))
+    if program is None:
+        return None
+    return CompiledEpoch(model, head, kernels.FusedOptimizer(optimizer, program))
+
+
+@functools.lru_cache(maxsize=256)
+def _program(links: tuple[tuple[str, Any, tuple[str, ...]], ...]) -> codegen.Program | None:
+    """The traced program of a chain of rules, by (name, kernel, slots) — all that tracing
+    reads — so that a fit does not trace its optimizer again (None: not fusable)."""
+    try:
+        return codegen.trace([(name, Rule(kernel, slots)) for name, kernel, slots in links])
+    except codegen.NotFusable:
+        return None
+
+
+# ---------------------------------------------------------------- the epoch function
+
+
+class _Prepared(NamedTuple):
+    """What stays fixed during a run: the data as the loop reads it, the batch plan, scratch
+    arrays, and the update's scalars and learning rate when they are constant."""
+
+    run: Run
+    loop: Any
+    X: Array  # the design matrix: X, or PolynomialRegression's powers of x
+    y: Array
+    grads: Array
+    partials: Array
+    blocks: Array
+    totals: Array
+    in_order: np.ndarray  # an empty order: the loop reads rows 0, 1, …
+    no_path: Array  # an empty trajectory: the loop records none
+    steps: int
+    size: int
+    stop: int
+    table: np.ndarray | None  # the one row of constant coefficients
+    rates: np.ndarray | None  # the one constant learning rate
+
+
+@dataclass(eq=False)
+class CompiledEpoch:
+    """An epoch function (gdlab.epochs' contract) running the generated numba loop."""
+
+    model: Any
+    head: Head
+    fused: kernels.FusedOptimizer
+    static: bool = field(init=False)
+    slotted: bool = field(init=False)
+    prepared: _Prepared | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.static = all(  # every rule's coefficients are constant: one row serves all
+            link.rule is not None and link.rule.static and not link.rule.carry
+            for link in self.fused.links
+        )
+        self.slotted = bool(self.fused.program.slots)
+
+    def __call__(
+        self, run: Run, position: Position, epoch: int, order: np.ndarray | None
+    ) -> EpochOutcome:
+        prepared = self.prepared
+        if prepared is None or prepared.run is not run:
+            prepared = self._prepare(run, position)
+            if prepared is None:
+                return reference_epoch(run, position, epoch, order)
+        params = position.params.copy()
+        spare = np.empty_like(params)
+        state = _copy_slots(position.state) if self.slotted else position.state
+        records, path = run.recorder.reserve(prepared.steps)
+        status, rows, total = prepared.loop(
+            prepared.X, prepared.y, prepared.in_order if order is None else _order(order),
+            order is not None, params, spare, prepared.grads, prepared.partials, prepared.blocks,
+            prepared.totals,
+            *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
+            self._rates(prepared, position), records,
+            prepared.no_path if path is None else path, prepared.size, prepared.stop,
+            *self.head, run.bound,
+        )  # fmt: skip
+        run.recorder.commit(rows)
+        count = position.count + rows
+        if status == 0:  # params: after the last update; spare: before it
+            previous = spare if rows else position.previous
+            after = self._after(state, rows)
+            return EpochOutcome(Position(params, previous, after, count), total, rows)
+        if status == 1:  # the loss or gradient of batch `rows` diverged: no update made
+            previous = spare if rows else position.previous
+            problem = divergence(float(records[rows, 0]), float(records[rows, 1]), run.bound)
+            message = diverged_message(run.optimizer, count, epoch, problem or "")
+            last = Position(previous, previous, self._after(state, rows), max(count - 1, 0))
+            return EpochOutcome(last, total, rows, "diverged", message)
+        # status 2: update `rows` made params non-finite; spare holds the params before it
+        problem = "the parameters became non-finite"
+        message = diverged_message(run.optimizer, count, epoch, problem)
+        last = Position(spare, spare, self._after(state, rows), count - 1)
+        return EpochOutcome(last, total, rows, "diverged", message)
+
+    # ------------------------------------------------------------ internals
+
+    def _prepare(self, run: Run, position: Position) -> _Prepared | None:
+        """The run's fixed arrays (once per run), or None when its data has no compiled loop."""
+        X, params = _design(self.model, run.X), position.params
+        dtype = params.dtype
+        if not (
+            isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.c_contiguous
+            and X.dtype == dtype and dtype in (np.float32, np.float64) and params.ndim == 1
+            and X.shape[1] == params.size - self.head.intercept
+            and np.ndim(run.y) == 1 and len(run.y) == len(X)
+        ):  # fmt: skip
+            return None
+        size, n = run.batches.size, run.batches.n_samples
+        loops = epoch_loop(self.fused.program, dtype.name)
+        threads = _threads(size, X.shape[1])
+        optimizer = self.fused.transform
+        constant_rate = optimizer.learning_rate is None or isinstance(
+            optimizer.learning_rate, constant
+        )
+        self.prepared = _Prepared(
+            run=run,
+            loop=loops.epoch_threads if threads else loops.epoch,
+            X=X,
+            y=np.ascontiguousarray(run.y, dtype=dtype),
+            grads=np.empty_like(params),
+            partials=np.empty((CHUNKS, params.size)),
+            blocks=np.empty((CHUNKS, params.size), dtype),
+            totals=np.empty(CHUNKS),
+            in_order=np.empty(0, dtype=np.intp),
+            no_path=np.empty((0, params.size), dtype),
+            steps=run.batches.steps_per_epoch,
+            size=size,
+            stop=n - n % size if run.batches.drop_last else n,
+            table=self.fused.coefficient_table(position.state, 1)[0] if self.static else None,
+            rates=np.array([optimizer.current_learning_rate(0)]) if constant_rate else None,
+        )  # fmt: skip
+        return self.prepared
+
+    def _table(self, prepared: _Prepared, state: Any) -> np.ndarray:
+        """The update's scalars: the one constant row, else one row per update (each rule's
+        coefficients, a Python call per update, as the reference path makes)."""
+        if prepared.table is not None:
+            return prepared.table
+        return self.fused.coefficient_table(state, prepared.steps)[0]
+
+    def _after(self, state: Any, updates: int) -> Any:
+        """The optimizer state after `updates` more updates (the slot arrays are the loop's)."""
+        if self.static:
+            return _advanced(state, updates)
+        return self.fused.coefficient_table(state, updates)[1]
+
+    def _rates(self, prepared: _Prepared, position: Position) -> np.ndarray:
+        """α_t of the epoch's updates (one value when the schedule is constant)."""
+        if prepared.rates is not None:
+            return prepared.rates
+        rate, count = self.fused.transform.current_learning_rate, position.count
+        return np.array([rate(count + t) for t in range(prepared.steps)])
+
+
+def _threads(size: int, n_features: int) -> bool:
+    """Whether batches of `size` rows are summed on numba's threads: at least two row ranges,
+    THREADS_FROM elements, and more than one thread (NUMBA_NUM_THREADS=1 keeps one core)."""
+    import numba
+
+    big = size >= 2 * CHUNK_ROWS and size * n_features >= THREADS_FROM
+    return big and numba.get_num_threads() > 1
+
+
+def _design(model: Any, X: Any) -> Any:
+    """The matrix the weights multiply: X itself (never copied), or — for PolynomialRegression —
+    its powers [x^k, …, x], computed once per run by the model (`_features`, np.vander)."""
+    if type(model) is PolynomialRegression and isinstance(X, np.ndarray) and X.ndim == 2:
+        return np.ascontiguousarray(model._features(X))
+    return X
+
+
+def _order(order: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(order, dtype=np.intp)
+
+
+def _copy_slots(state: Any) -> Any:
+    """The state with fresh copies of its slot arrays (the loop updates them in place)."""
+    if isinstance(state, RuleState):
+        if not state.slots:
+            return state
+        return RuleState(state.count, tuple(slot.copy() for slot in state.slots), state.carry)
+    return tuple(map(_copy_slots, state))
+
+
+def _advanced(state: Any, updates: int) -> Any:
+    """The state of rules with constant coefficients after `updates` more updates."""
+    if isinstance(state, RuleState):
+        return RuleState(state.count + updates, state.slots, state.carry)
+    return tuple([_advanced(link_state, updates) for link_state in state])
+
+
+def _flat_slots(state: Any) -> list[Array]:
+    """The slot arrays in the program's order (link after link, slot after slot)."""
+    if isinstance(state, RuleState):
+        return [slot.reshape(-1) for slot in state.slots]
+    return [slot for link_state in state for slot in _flat_slots(link_state)]

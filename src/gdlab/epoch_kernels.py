@@ -1,0 +1,265 @@
+"""The compiled pieces of a training epoch of the linear models (layer L1, numba).
+
+`gdlab.compiled_epochs` generates each epoch loop around these functions and the optimizer's
+fused update.  For a batch B of b rows, taken through the epoch's order (X is never copied):
+
+    z_i = x_i·w + c                          one read of the row x_i = X[i] …
+    ℓ_i, δ_i = head(z_i, y_i)                r² and r = z − y;  or log(1 + e^z) − y·z and σ(z) − y
+    ∇w += dz_i·x_i,  ∇c += dz_i              … and the gradient while the row is in cache,
+                                             dz_i = (2·half/b)·δ_i (squared) or δ_i / b (log loss)
+    L = half·Σℓ_i / b  or  Σℓ_i / b;   + l2·½‖w‖², ∇w += l2·w
+
+— what `gdlab.problems.linear` computes on whole batches with NumPy (`_Affine`, `squared_error`,
+`log_loss`, `sigmoid`), each element in the parameters' dtype (X is the design matrix: for
+PolynomialRegression, its powers of x).  tests/test_epoch_kernels.py checks every head and
+variant against the model's `value_and_grad`.
+
+Sums are taken in other orders than NumPy's BLAS: dot products with vector lanes (fastmath
+"reassoc", "contract"), sums over the rows of a batch in `chunks(b)` row ranges combined in
+order — so the numbers do not depend on the thread count — each range in blocks of BLOCK_ROWS
+rows summed in the dtype (as BLAS does) and added up in float64; losses in float64.
+A batch of one row skips the sums: ∇ = dz·x exactly, as the reference path's.  The row ranges
+of a large batch run on numba's threads (the generated `epoch_threads`).
+
+Shuffled rows are read in a random order: `prefetch` asks for the row PREFETCH_ROWS ahead.
+The per-row and per-batch functions are inlined into the generated loop (numba's
+inline="always"); the sums are leaf functions compiled with their fastmath flags.  This
+module imports numba: only generated epoch modules and `gdlab.compiled_epochs` (lazily)
+import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+SQUARED, LOG_LOSS = 0, 1  # the heads (kind)
+CHUNKS = 16  # at most this many row ranges per batch (their sums are combined in order)
+CHUNK_ROWS = 64  # at least this many rows per range
+BLOCK_ROWS = 256  # rows summed in the dtype before their sum is added in float64
+PREFETCH_ROWS = 8  # shuffled rows: fetch the row this far ahead in the order
+LINE_BYTES = 64
+
+REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
+
+
+def _prefetch(typingctx: Any, array: Any, row: Any, column: Any) -> Any:
+    """prefetch(array, row, column): a hint to bring the cache line of array[row, column] in
+    (llvm.prefetch: read, keep in all levels)."""
+    if not (isinstance(array, types.Array) and array.ndim == 2):
+        return None
+    signature = types.void(array, row, column)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        array_type = sig.args[0]
+        data = context.make_array(array_type)(context, builder, args[0])
+        index = [context.cast(builder, args[k], sig.args[k], types.intp) for k in (1, 2)]
+        pointer = cgutils.get_item_pointer(context, builder, array_type, data, index)
+        int32 = ir.IntType(32)
+        function_type = ir.FunctionType(ir.VoidType(), [pointer.type, int32, int32, int32])
+        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+        builder.call(function, [pointer, int32(0), int32(3), int32(1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+prefetch: Any = intrinsic(_prefetch)  # typed as Any: the stubs count typingctx as an argument
+
+
+@njit(error_model="numpy", inline="always")
+def position_row(X: Any, order: Any, shuffled: bool, k: int) -> int:
+    """The row at position k of the epoch's order (k itself in order); when shuffled, every
+    cache line of the row PREFETCH_ROWS positions further on is prefetched."""
+    if not shuffled:
+        return k
+    if k + PREFETCH_ROWS < order.size:
+        ahead = order[k + PREFETCH_ROWS]
+        for column in range(0, X.shape[1], max(1, LINE_BYTES // X.itemsize)):
+            prefetch(X, ahead, column)
+    return order[k]
+
+
+@njit(error_model="numpy", inline="always")
+def chunks(b: int) -> int:
+    """How many row ranges a batch of b rows is summed in: min(CHUNKS, max(1, b // CHUNK_ROWS))."""
+    return min(CHUNKS, max(1, b // CHUNK_ROWS))
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def dot(X: Any, i: int, w: Any, d: int) -> Any:
+    """Σ_j X[i, j]·w_j over j < d, in the elements' dtype."""
+    total = X.dtype.type(0)
+    for j in range(d):
+        total += X[i, j] * w[j]
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def head(kind: int, z: Any, y: Any, like: Any) -> tuple[Any, Any]:
+    """(ℓ, δ) in the dtype of `like`: squared error (r², r), r = z − y;  log loss
+    (log(1 + e^z) − y·z, σ(z) − y) from one e = e^−|z|: np.logaddexp(0, z) = max(z, 0) +
+    log1p(e) (log 2 at z = 0), σ(z) = where(z ≥ 0, 1, e)/(1 + e) (losses.sigmoid)."""
+    if kind == SQUARED:
+        r = z - y
+        return r * r, r
+    one = like.dtype.type(1)
+    e = np.exp(-abs(z))
+    if z > 0:
+        softplus = z + np.log1p(e)
+    elif z < 0:
+        softplus = np.log1p(e)
+    elif z == 0:
+        softplus = like.dtype.type(np.log(2.0))
+    else:  # NaN
+        softplus = z
+    top = one if z >= 0 else e
+    return softplus - y * z, top / (one + e) - y
+
+
+@njit(error_model="numpy", inline="always")
+def derivative(kind: int, delta: Any, half: float, b: int, like: Any) -> Any:
+    """dz = (2·half/b)·δ (squared error: the scalar rounded to the dtype first) or δ/b."""
+    if kind == SQUARED:
+        return like.dtype.type(2.0 * half / b) * delta
+    return delta / like.dtype.type(b)
+
+
+@njit(error_model="numpy", inline="always")
+def row_loss(X: Any, y: Any, i: int, params: Any, intercept: int, kind: int) -> tuple[Any, Any]:
+    """(ℓ_i, δ_i) of row i at the parameters (w, c): z = X[i]·w + c."""
+    d = params.size - intercept
+    z = dot(X, i, params, d)
+    if intercept:
+        z = z + params[d]
+    return head(kind, z, y[i], params)
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def row_gradient(X: Any, i: int, dz: Any, grads: Any, intercept: int) -> Any:
+    """grads = dz·(x_i, 1), each product exactly as NumPy's; returns Σg² (in the dtype)."""
+    d = grads.size - intercept
+    total = X.dtype.type(0)
+    for j in range(d):
+        g = dz * X[i, j]
+        grads[j] = g
+        total += g * g
+    if intercept:
+        grads[d] = dz
+        total += dz * dz
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def sample_gradient(
+    X: Any, y: Any, i: int, params: Any, grads: Any, intercept: int, kind: int, half: float
+) -> tuple[float, Any]:
+    """A batch of one row: grads = dz·(x_i, 1) exactly; returns its loss and Σg²."""
+    term, delta = row_loss(X, y, i, params, intercept, kind)
+    dz = derivative(kind, delta, half, 1, params)
+    squares = row_gradient(X, i, dz, grads, intercept)
+    return float(term) * (half if kind == SQUARED else 1.0), squares
+
+
+@njit(error_model="numpy", inline="always")
+def chunk_gradient(
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    partials: Any, blocks: Any, c: int, intercept: int, kind: int, half: float, b: int,
+) -> float:  # fmt: skip
+    """partials[c] = Σ dz_i·(x_i, 1) over the order's positions [low, high); returns Σℓ_i.
+
+    Each product and each block of BLOCK_ROWS rows is summed in the dtype (blocks[c]), as
+    BLAS sums; the blocks are added up in float64.
+    """
+    d = params.size - intercept
+    for j in range(params.size):
+        partials[c, j] = 0.0
+        blocks[c, j] = 0
+    total = 0.0
+    for k in range(low, high):
+        i = position_row(X, order, shuffled, k)
+        term, delta = row_loss(X, y, i, params, intercept, kind)
+        total += float(term)
+        dz = derivative(kind, delta, half, b, params)
+        for j in range(d):
+            blocks[c, j] += dz * X[i, j]
+        if intercept:
+            blocks[c, d] += dz
+        if (k - low) % BLOCK_ROWS == BLOCK_ROWS - 1 or k == high - 1:
+            for j in range(params.size):
+                partials[c, j] += float(blocks[c, j])
+                blocks[c, j] = 0
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def combine(partials: Any, totals: Any, count: int, grads: Any, kind: int, half: float,
+            b: int) -> float:  # fmt: skip
+    """grads = Σ_c partials[c] (in order, rounded once to the dtype); the batch loss."""
+    for j in range(grads.size):
+        value = 0.0
+        for c in range(count):
+            value += partials[c, j]
+        grads[j] = value
+    total = 0.0
+    for c in range(count):
+        total += totals[c]
+    return total / b * (half if kind == SQUARED else 1.0)
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def weights_squared(params: Any, d: int) -> float:
+    """Σ_j w_j² over j < d (each square in the dtype, summed in float64)."""
+    total = 0.0
+    for j in range(d):
+        total += float(params[j] * params[j])
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def penalty(params: Any, grads: Any, intercept: int, l2: float) -> float:
+    """L2 on the weights: returns l2·½Σw², adds l2·w to their gradient (l2 in the dtype)."""
+    d = params.size - intercept
+    scale = params.dtype.type(l2)
+    for j in range(d):
+        grads[j] = grads[j] + scale * params[j]
+    return 0.5 * l2 * weights_squared(params, d)
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def squared(grads: Any) -> Any:
+    """Σ g² in the dtype (np.vdot(g, g))."""
+    total = grads.dtype.type(0)
+    for j in range(grads.size):
+        total += grads[j] * grads[j]
+    return total
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def scaled_norm(grads: Any) -> float:
+    """‖g‖₂ = s·√Σ(g/s)², s = max|g| (inf when an entry is not finite): gdlab.loop.norm's way
+    around an overflowing Σg²."""
+    scale = 0.0
+    for j in range(grads.size):
+        if not abs(grads[j]) < np.inf:
+            return np.inf
+        scale = max(scale, abs(float(grads[j])))
+    divisor = grads.dtype.type(scale)
+    total = grads.dtype.type(0)
+    for j in range(grads.size):
+        total += (grads[j] / divisor) * (grads[j] / divisor)
+    return scale * np.sqrt(float(total))
+
+
+@njit(error_model="numpy", inline="always")
+def norm(grads: Any, squares: Any) -> float:
+    """‖g‖₂ as gdlab.loop.norm computes it from Σg² (in the dtype): √Σg², or scaled when
+    Σg² overflows."""
+    if abs(squares) < np.inf:
+        return np.sqrt(float(squares))
+    return scaled_norm(grads)

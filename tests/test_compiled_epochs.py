@@ -1,0 +1,290 @@
+"""gdlab.compiled_epochs: gd.fit's compiled epochs give the reference epoch's run.
+
+Every comparison runs the same fit twice — as `gd.fit` chooses (compiled) and with
+`choose_epoch` pinned to `reference_epoch` — and compares parameters, every History row (batch
+loss before each update, gradient norm, learning rate), epoch losses, counts, statuses and
+messages.  Float64: 1e-12 relative to each column's scale (the gradient is summed in another
+order than NumPy's BLAS); float32: float32 rounding.
+"""
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import gdlab as gd
+from gdlab import codegen, compiled_epochs, data, epoch_loops, epochs, kernels, schedules, training
+from gdlab.base import chain
+from gdlab.batching import Batches
+from gdlab.compiled_epochs import CompiledEpoch, compiled_epoch
+from gdlab.history import Recorder
+
+N, D = 203, 5
+MODELS = {
+    "linear mse": gd.models.LinearRegression(),
+    "linear half_mse, no intercept, l2": gd.models.LinearRegression(
+        loss="half_mse", fit_intercept=False, l2=0.1
+    ),
+    "logistic": gd.models.LogisticRegression(),
+    "logistic l2, no intercept": gd.models.LogisticRegression(l2=0.01, fit_intercept=False),
+    "polynomial degree 3": gd.models.PolynomialRegression(3),
+}
+BATCHES = {  # batch_size, shuffle, drop_last
+    "per-sample shuffled": (1, True, False),
+    "per-sample in order": (1, False, False),
+    "mini-batch 16 shuffled": (16, True, False),
+    "mini-batch 64 shuffled, drop_last": (64, True, True),
+    "mini-batch 30 in order": (30, False, False),
+    "full batch": (None, True, False),
+}
+OPTIMIZERS = {
+    "sgd": lambda: gd.sgd(0.02),
+    "sgd momentum nesterov weight_decay": lambda: gd.sgd(
+        0.02, momentum=0.9, nesterov=True, weight_decay=0.01
+    ),
+    "momentum debiased": lambda: gd.momentum(0.02, beta=0.8, debias=True),
+    "adagrad": lambda: gd.adagrad(0.05, lr_decay=0.01, initial_accumulator=0.1),
+    "rmsprop centered momentum": lambda: gd.rmsprop(0.005, centered=True, momentum=0.5),
+    "adadelta": lambda: gd.adadelta(1.0, rho=0.95),
+    "adam amsgrad": lambda: gd.adam(0.01, amsgrad=True, weight_decay=0.01),
+    "adamw": lambda: gd.adamw(0.01),
+    "adamax": lambda: gd.adamax(0.01),
+    "nadam": lambda: gd.nadam(0.01),
+    "radam": lambda: gd.radam(0.01),
+    "lion": lambda: gd.lion(0.001, weight_decay=0.1),
+    "adam, warm-up cosine schedule": lambda: gd.adam(
+        schedules.warmup(schedules.cosine(0.01, total_steps=300), warmup_steps=20)
+    ),
+    "sgd, a plain callable schedule": lambda: gd.sgd(lambda t: 0.05 / (1 + 0.01 * t)),
+    "clip by value, then sgd": lambda: chain(gd.clip_by_value(0.5), gd.sgd(0.02)),
+}
+
+
+def make_data(model, dtype=np.float64, n=N, seed=0):
+    rng = np.random.default_rng(seed)
+    if isinstance(model, gd.models.PolynomialRegression):
+        x = rng.uniform(-1, 1, size=(n, 1)).astype(dtype)
+        return x, (2 * x[:, 0] ** 2 - x[:, 0] + 0.5).astype(dtype)
+    X = rng.normal(size=(n, D)).astype(dtype)
+    y = X @ np.linspace(-1, 1, D) + 0.3 + 0.1 * rng.normal(size=n)
+    if isinstance(model, gd.models.LogisticRegression):
+        y = y > 0.3
+    return X, y.astype(dtype)
+
+
+def reference_fit(monkeypatch, *args, **options):
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "choose_epoch", lambda *_: epochs.reference_epoch)
+        return gd.fit(*args, **options)
+
+
+def assert_same_run(result, reference, rtol=1e-12):
+    def close(actual, desired):
+        assert actual.shape == desired.shape
+        scale = np.max(np.abs(desired), initial=0.0)
+        np.testing.assert_allclose(actual, desired, rtol=rtol, atol=rtol * scale)
+
+    assert (result.status, result.message, result.nit) == (
+        reference.status, reference.message, reference.nit,
+    )  # fmt: skip
+    assert result.info == reference.info
+    close(result.x, reference.x)
+    for name in ("loss", "grad_norm", "learning_rate", "epoch_loss"):
+        close(getattr(result.history, name), getattr(reference.history, name))
+    np.testing.assert_array_equal(result.history.epoch_step, reference.history.epoch_step)
+    assert math.isclose(result.fun, reference.fun, rel_tol=rtol, abs_tol=rtol)
+
+
+def both(monkeypatch, model, X, y, **options):
+    result = gd.fit(model, X, y, **options)
+    return result, reference_fit(monkeypatch, model, X, y, **options)
+
+
+@pytest.mark.parametrize("batches", BATCHES)
+@pytest.mark.parametrize("name", MODELS)
+def test_every_model_and_batch_mode_gives_the_reference_run(monkeypatch, name, batches):
+    model = MODELS[name]
+    X, y = make_data(model)
+    batch_size, shuffle, drop_last = batches_ = BATCHES[batches]
+    assert isinstance(epochs.choose_epoch(model, gd.adam(0.01), None), CompiledEpoch)
+    options = {"batch_size": batch_size, "shuffle": shuffle, "drop_last": drop_last}
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=gd.adam(0.01), epochs=3, seed=1, **options
+    )
+    assert_same_run(result, reference)
+    assert batches_ and len(result.history) == 3 * Batches(len(X), **options).steps_per_epoch
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_family_gives_the_reference_run(monkeypatch, name):
+    model = MODELS["linear mse"]
+    X, y = make_data(model)
+    make = OPTIMIZERS[name]
+    assert isinstance(epochs.choose_epoch(model, make(), None), CompiledEpoch)
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=make(), batch_size=8, epochs=4, seed=2
+    )
+    assert_same_run(result, reference)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_threads_change_no_number(monkeypatch, dtype):
+    """A batch large enough for numba's threads is summed in the same row ranges."""
+    model = MODELS["logistic"]
+    X, y = make_data(model, dtype, n=1000)
+    options = {"optimizer": gd.adam(0.01), "batch_size": 500, "epochs": 2, "seed": 4}
+    serial = gd.fit(model, X, y, **options)
+    monkeypatch.setattr(compiled_epochs, "THREADS_FROM", 1)
+    threaded = gd.fit(model, X, y, **options)
+    np.testing.assert_array_equal(threaded.x, serial.x)
+    np.testing.assert_array_equal(threaded.history.loss, serial.history.loss)
+    assert_same_run(threaded, reference_fit(monkeypatch, model, X, y, **options),
+                    rtol=1e-12 if dtype == np.float64 else 2e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["linear mse", "logistic", "polynomial degree 3"])
+def test_float32_runs_in_float32_to_float32_rounding(monkeypatch, name):
+    model = MODELS[name]
+    X, y = make_data(model, np.float32)
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=gd.sgd(0.01, momentum=0.5), batch_size=4,
+        epochs=2, seed=3,
+    )  # fmt: skip
+    assert result.x.dtype == np.float32
+    assert_same_run(result, reference, rtol=2e-5)
+
+
+def test_the_seed_000_fit_is_the_reference_run(monkeypatch):
+    ds = data.seed000()
+    options = {"optimizer": gd.sgd(0.1), "batch_size": 1, "shuffle": False, "epochs": 1000,
+               "start": [1.0, 0.0, -1.0], "target": 1e-4}  # fmt: skip
+    result, reference = both(monkeypatch, gd.models.PolynomialRegression(2), ds.X, ds.y, **options)
+    assert_same_run(result, reference)
+    assert result.info["epochs"] == 50 and result.nit == 5000
+
+
+def test_the_trajectory_is_recorded_as_the_reference_records_it(monkeypatch):
+    model = MODELS["logistic"]
+    X, y = make_data(model)
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=gd.rmsprop(0.01), batch_size=50, epochs=2,
+        record_path=True,
+    )  # fmt: skip
+    assert result.history.x.shape == (2 * 5, D + 1)
+    np.testing.assert_allclose(result.history.x, reference.history.x, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("learning_rate", "batch_size", "why"),
+    [
+        (1e3, 16, "grew past the bound"),  # the loss of a batch, before its update
+        (1e308, 1, "the parameters became non-finite"),  # an update overflows
+    ],
+)
+def test_divergence_stops_where_the_reference_stops(monkeypatch, learning_rate, batch_size, why):
+    model = MODELS["linear mse"]
+    X, y = make_data(model)
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=0.9),
+        batch_size=batch_size, epochs=5, seed=5,
+    )  # fmt: skip
+    assert result.status == "diverged" and why in result.message
+    assert np.isfinite(result.x).all()
+    assert_same_run(result, reference)
+
+
+def test_a_callback_or_an_unsupported_model_or_optimizer_takes_the_reference_epoch():
+    linear, adam = MODELS["linear mse"], gd.adam(0.01)
+    choose = epochs.choose_epoch
+    assert choose(linear, adam, lambda step: None) is epochs.reference_epoch
+    for model in (gd.models.SoftmaxRegression(3), gd.models.MLP((4,)),
+                  gd.models.LinearRegression(n_outputs=2)):  # fmt: skip
+        assert choose(model, adam, None) is epochs.reference_epoch
+    clipped = chain(gd.clip_by_global_norm(1.0), gd.adam(0.01))
+    assert choose(linear, clipped, None) is epochs.reference_epoch
+    assert compiled_epoch(linear, gd.sgd(0.1)) is not None
+
+
+def position_and_run(model, X, y, optimizer, batch_size=10):
+    params = model.init(X.shape[1], rng=np.random.default_rng(0), dtype=X.dtype)
+    batches = Batches(len(X), batch_size)
+    run = epochs.Run(model, optimizer, X, y, batches, Recorder(None, X.dtype), 1e30, None)
+    return epochs.Position(params, params, optimizer.init(params), 0), run
+
+
+def test_data_the_loop_cannot_read_takes_the_reference_epoch():
+    model, optimizer = MODELS["linear mse"], gd.adam(0.01)
+    X, y = make_data(model)
+    fortran = np.asfortranarray(X)
+    position, run = position_and_run(model, fortran, y, optimizer)
+    epoch_function = compiled_epoch(model, optimizer)
+    order = run.batches.order(np.random.default_rng(0))
+    outcome = epoch_function(run, position, 0, order)
+    assert epoch_function.prepared is None  # not C-contiguous: no compiled loop
+    _, run = position_and_run(model, fortran, y, optimizer)
+    expected = epochs.reference_epoch(run, position, 0, order)
+    np.testing.assert_array_equal(outcome.position.params, expected.position.params)
+
+
+def test_an_epoch_writes_nothing_it_was_given():
+    """Every epoch works on copies: earlier positions, states and callbacks' params stay put."""
+    model, optimizer = MODELS["logistic"], gd.adam(0.01, amsgrad=True)
+    X, y = make_data(model)
+    position, run = position_and_run(model, X, y, optimizer)
+    slots = [slot for link in position.state for slot in link.slots]
+    params, saved = position.params.copy(), [slot.copy() for slot in slots]
+    outcome = compiled_epoch(model, optimizer)(run, position, 0, None)
+    np.testing.assert_array_equal(position.params, params)
+    for slot, before in zip(slots, saved, strict=True):
+        np.testing.assert_array_equal(slot, before)
+    assert outcome.position.state[0].count == run.batches.steps_per_epoch
+
+
+def test_an_epoch_allocates_nothing_of_the_data_size():
+    model, optimizer = MODELS["linear mse"], gd.sgd(0.01)
+    X, y = make_data(model, n=40_000)
+    position, run = position_and_run(model, X, y, optimizer, batch_size=64)
+    epoch_function = compiled_epoch(model, optimizer)
+    order = run.batches.order(np.random.default_rng(0))
+    run.recorder.reserve(2 * run.batches.steps_per_epoch)
+    epoch_function(run, position, 0, order)  # compiles, prepares (y in the dtype: a copy of y)
+    tracemalloc.start()
+    epoch_function(run, position, 1, order)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < X.nbytes / 20
+
+
+def test_resuming_a_compiled_run_is_bit_identical(tmp_path):
+    model = MODELS["logistic"]
+    X, y = make_data(model)
+    options = {"optimizer": gd.adam(0.01), "batch_size": 16, "seed": 7}
+    straight = gd.fit(model, X, y, epochs=6, **options)
+    path = tmp_path / "run.ckpt"
+    gd.fit(model, X, y, epochs=3, checkpoint=path, **options)
+    resumed = gd.fit(model, X, y, epochs=6, resume_from=path, **options)
+    np.testing.assert_array_equal(resumed.x, straight.x)
+    for name in ("loss", "grad_norm", "learning_rate", "epoch_loss"):
+        np.testing.assert_array_equal(getattr(resumed.history, name),
+                                      getattr(straight.history, name))  # fmt: skip
+
+
+def test_the_generated_loop_embeds_the_rules_update():
+    """The optimizer's maths in the loop is codegen's trace of the Rules, line for line."""
+    program = kernels.program_of(gd.adam(0.01, amsgrad=True))
+    source = epoch_loops.epoch_source(program, "float32")
+    for line in codegen.body(program, "i") + codegen.preamble(program, "float32"):
+        assert line in source
+    assert source.count("def epoch") == 2  # epoch and epoch_threads
+
+
+def test_the_mirrored_constants_match_the_kernels():
+    from gdlab import epoch_kernels
+
+    assert (compiled_epochs.CHUNKS, compiled_epochs.CHUNK_ROWS) == (
+        epoch_kernels.CHUNKS, epoch_kernels.CHUNK_ROWS,
+    )  # fmt: skip
+    assert (compiled_epochs.SQUARED, compiled_epochs.LOG_LOSS) == (
+        epoch_kernels.SQUARED, epoch_kernels.LOG_LOSS,
+    )  # fmt: skip

@@ -1,0 +1,154 @@
+"""gdlab.epoch_kernels: every compiled head and gradient pass is the model's own maths."""
+
+import numpy as np
+import pytest
+
+import gdlab as gd
+from gdlab import epoch_kernels as kernels
+from gdlab import loop
+from gdlab.problems.losses import sigmoid
+
+MODELS = {
+    "linear mse": gd.models.LinearRegression(),
+    "linear half_mse, no intercept": gd.models.LinearRegression(
+        loss="half_mse", fit_intercept=False
+    ),
+    "linear l2": gd.models.LinearRegression(l2=0.3),
+    "logistic": gd.models.LogisticRegression(),
+    "logistic l2, no intercept": gd.models.LogisticRegression(l2=0.1, fit_intercept=False),
+}
+
+
+def head_of(model):
+    kind = kernels.LOG_LOSS if isinstance(model, gd.models.LogisticRegression) else kernels.SQUARED
+    half = 0.5 if getattr(model, "loss", "mse") == "half_mse" else 1.0
+    return kind, half, int(model.fit_intercept)
+
+
+def batch(model, rows, seed, dtype=np.float64, d=6):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, d)).astype(dtype)
+    if isinstance(model, gd.models.LogisticRegression):
+        y = (rng.random(rows) < 0.5).astype(dtype)
+    else:
+        y = rng.normal(size=rows).astype(dtype)
+    params = rng.normal(size=model.n_params(d)).astype(dtype)
+    return X, y, params
+
+
+def compiled_value_and_grad(model, params, X, y, order=None):
+    """The compiled batch pass over all rows of X (through `order` when given)."""
+    kind, half, intercept = head_of(model)
+    shuffled = order is not None
+    order = np.empty(0, np.intp) if order is None else order
+    b = len(X)
+    count = kernels.chunks(b)
+    partials = np.empty((kernels.CHUNKS, params.size))
+    blocks = np.empty((kernels.CHUNKS, params.size), params.dtype)
+    totals = np.empty(kernels.CHUNKS)
+    for c in range(count):
+        low, high = c * b // count, (c + 1) * b // count
+        totals[c] = kernels.chunk_gradient(
+            X, y, order, shuffled, low, high, params, partials, blocks, c, intercept, kind,
+            half, b,
+        )  # fmt: skip
+    grads = np.empty_like(params)
+    loss = kernels.combine(partials, totals, count, grads, kind, half, b)
+    if model.l2:
+        loss += kernels.penalty(params, grads, intercept, model.l2)
+    return loss, grads
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("rows", [2, 7, 300, 1500])  # 1, 4 and 16 row ranges; blocks of 256
+def test_the_batch_pass_is_the_models_value_and_grad(name, rows):
+    model = MODELS[name]
+    X, y, params = batch(model, rows, seed=rows)
+    loss, grads = compiled_value_and_grad(model, params, X, y)
+    expected_loss, expected_grads = model.value_and_grad(params, X, y)
+    assert loss == pytest.approx(expected_loss, rel=1e-13)
+    np.testing.assert_allclose(grads, expected_grads, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_rows_are_read_through_the_order_without_a_copy(name):
+    model = MODELS[name]
+    X, y, params = batch(model, 400, seed=5)
+    order = np.random.default_rng(6).permutation(400).astype(np.intp)
+    loss, grads = compiled_value_and_grad(model, params, X, y, order)
+    expected_loss, expected_grads = model.value_and_grad(params, X[order], y[order])
+    assert loss == pytest.approx(expected_loss, rel=1e-13)
+    np.testing.assert_allclose(grads, expected_grads, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", [name for name in MODELS if "l2" not in name])
+def test_a_single_row_gives_the_gradient_exactly(name):
+    """b = 1: ∇ = dz·(x, 1) with NumPy's products; only z's dot product may round apart."""
+    model = MODELS[name]
+    kind, half, intercept = head_of(model)
+    X, y, params = batch(model, 5, seed=2)
+    grads = np.empty_like(params)
+    for i in range(5):
+        loss, squares = kernels.sample_gradient(X, y, i, params, grads, intercept, kind, half)
+        expected_loss, expected_grads = model.value_and_grad(params, X[i : i + 1], y[i : i + 1])
+        assert loss == pytest.approx(expected_loss, rel=1e-13)
+        np.testing.assert_allclose(grads, expected_grads, rtol=1e-13)
+        assert squares == pytest.approx(float(np.vdot(grads, grads)), rel=1e-14)
+
+
+def test_float32_stays_float32_and_near_the_reference():
+    model = MODELS["logistic"]
+    X, y, params = batch(model, 700, seed=9, dtype=np.float32)
+    loss, grads = compiled_value_and_grad(model, params, X, y)
+    expected_loss, expected_grads = model.value_and_grad(params, X, y)
+    assert grads.dtype == np.float32
+    assert loss == pytest.approx(expected_loss, rel=1e-6)
+    np.testing.assert_allclose(grads, expected_grads, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_log_loss_head_is_logaddexp_and_sigmoid(dtype):
+    z = np.array([0.0, -0.0, 1e-8, -3.5, 2.25, 40.0, -40.0, 800.0, -800.0, np.inf, -np.inf])
+    z = z.astype(dtype)
+    like = np.empty(1, dtype)
+    for value in z:
+        for label in (0.0, 1.0):
+            label = dtype(label)
+            term, delta = kernels.head(kernels.LOG_LOSS, value, label, like)
+            with np.errstate(invalid="ignore"):  # 0·∞ at z = ±∞: NaN, as in the kernel
+                expected_term = np.logaddexp(dtype(0), value) - label * value
+            expected_delta = sigmoid(np.array([value]))[0] - label
+            np.testing.assert_allclose(term, expected_term, rtol=4 * np.finfo(dtype).eps)
+            np.testing.assert_allclose(delta, expected_delta, rtol=4 * np.finfo(dtype).eps)
+    nan_term, _ = kernels.head(kernels.LOG_LOSS, dtype(np.nan), dtype(1), like)
+    assert np.isnan(nan_term)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "scale"),
+    [(np.float32, 1.0), (np.float32, 1e25), (np.float64, 1.0), (np.float64, 1e200)],
+)
+def test_the_norm_is_loop_norm_even_when_squares_overflow(dtype, scale):
+    grads = (np.array([3.0, -4.0, 12.0]) * scale).astype(dtype)
+    squares = kernels.squared(grads)
+    assert kernels.norm(grads, squares) == pytest.approx(loop.norm(grads), rel=1e-6)
+    grads[1] = np.inf
+    assert kernels.norm(grads, kernels.squared(grads)) == np.inf
+
+
+def test_the_penalty_adds_l2_to_the_weights_only():
+    params = np.array([1.0, -2.0, 0.5])
+    grads = np.zeros(3)
+    assert kernels.penalty(params, grads, 1, 0.5) == pytest.approx(0.25 * 5.0)
+    np.testing.assert_array_equal(grads, [0.5, -1.0, 0.0])
+
+
+def test_positions_follow_the_order_and_prefetch_stays_inside_the_data():
+    X = np.arange(40.0).reshape(20, 2)
+    order = np.random.default_rng(0).permutation(20).astype(np.intp)
+    assert [kernels.position_row(X, order, True, k) for k in range(20)] == order.tolist()
+    assert [kernels.position_row(X, order, False, k) for k in range(20)] == list(range(20))
+
+
+def test_chunks_depend_on_the_batch_size_only():
+    assert [kernels.chunks(b) for b in (1, 127, 128, 1000, 10**6)] == [1, 1, 2, 15, 16]
