@@ -251,9 +251,9 @@ def _threads(size: int, n_features: int) -> bool:
 
 def _design(model: Any, X: Any) -> Any:
     """The matrix the weights multiply: X itself (never copied), or — for PolynomialRegression —
-    its powers [x^k, …, x], computed once per run by the model (`_features`, np.vander)."""
+    its powers [x^k, …, x], computed once per run by the model (`design_matrix`, np.vander)."""
     if type(model) is PolynomialRegression and isinstance(X, np.ndarray) and X.ndim == 2:
-        return np.ascontiguousarray(model._features(X))
+        return np.ascontiguousarray(model.design_matrix(X))
     return X
 
 

@@ -66,7 +66,7 @@ def _compile(program: codegen.Program, dtype: str, where: tuple[Any, ...]) -> Si
     import numba
 
     directory = kernels.cache_directory()  # which `where` names
-    namespace, cached = kernels._load(epoch_source(program, dtype), directory)
+    namespace, cached = kernels.load_generated(epoch_source(program, dtype), directory)
     njit: Any = numba.njit  # `_nrt` is not in numba's type stubs
     return SimpleNamespace(
         epoch=njit(namespace["epoch"], cache=cached, error_model="numpy", _nrt=False),

@@ -196,7 +196,7 @@ class Recorder:
         """Append one row: f(x_k), ‖∇f(x_k)‖, α_k and (when recorded) x_k."""
         row = self.rows
         if row == len(self.columns):
-            self._grow()
+            self._grow(row + 1)
         self.columns[row] = (loss, grad_norm, learning_rate)
         if self.x is not None:
             self.x[row] = x
@@ -207,10 +207,8 @@ class Recorder:
         the columns (loss, grad_norm, learning_rate) and of x (None when not recorded).
         The rows count once `commit` says how many were written."""
         end = self.rows + count
-        if end > len(self.columns):  # grow once, copying only the rows kept
-            capacity = max(2 * len(self.columns), end)
-            self.columns = _resized(self.columns, self.rows, capacity)
-            self.x = None if self.x is None else _resized(self.x, self.rows, capacity)
+        if end > len(self.columns):
+            self._grow(end)
         x = None if self.x is None else self.x[self.rows : end]
         return self.columns[self.rows : end], x
 
@@ -220,10 +218,11 @@ class Recorder:
             raise ValueError(f"count must be in [0, {len(self.columns) - self.rows}], got {count}")
         self.rows += count
 
-    def _grow(self) -> None:
-        self.columns = np.concatenate([self.columns, np.empty_like(self.columns)])
-        if self.x is not None:
-            self.x = np.concatenate([self.x, np.empty_like(self.x)])
+    def _grow(self, end: int) -> None:
+        """Room for at least `end` rows (at least double), copying only the rows kept."""
+        capacity = max(2 * len(self.columns), end)
+        self.columns = _resized(self.columns, self.rows, capacity)
+        self.x = None if self.x is None else _resized(self.x, self.rows, capacity)
 
     def history(self, **epoch_arrays: NDArray[Any] | None) -> History:
         """The rows recorded so far, as a frozen History (copies, not views)."""

@@ -322,7 +322,7 @@ def _compile(source: str, directory: str) -> SimpleNamespace:
     Memoised per (source, directory): the same chain compiles once per process, and once per
     machine while the cache directory is kept (numba's on-disk cache, keyed by the file).
     """
-    namespace, cached = _load(source, Path(directory))
+    namespace, cached = load_generated(source, Path(directory))
     return SimpleNamespace(
         **{
             name: _jit(namespace[name], cache=cached, parallel=name.endswith("_threads"))
@@ -339,7 +339,7 @@ def _jit(function: Any, *, cache: bool, parallel: bool = False) -> Any:
     return numba.njit(function, cache=cache, parallel=parallel, error_model="numpy", fastmath=False)
 
 
-def _load(source: str, directory: Path) -> tuple[dict[str, Any], bool]:
+def load_generated(source: str, directory: Path) -> tuple[dict[str, Any], bool]:
     """Import the source as a module file named by its hash; exec it when no file can be made."""
     digest = hashlib.sha256(source.encode()).hexdigest()[:24]
     name = f"gdlab_fused_{digest}"

@@ -75,7 +75,7 @@ class _Affine(Model):
     def decision_function(self, params: ArrayLike, X: ArrayLike) -> Array:
         """z = X·W + b (the prediction of a regression, the logits of a classifier)."""
         X = np.asarray(self._check_X(X))
-        return self._z(self.views(params, X.shape[1]), self._features(X))
+        return self._z(self.views(params, X.shape[1]), self.design_matrix(X))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +155,7 @@ class PolynomialRegression(_Affine):
             raise ValueError(f"x must have shape (n,) or (n, 1), got {X.shape}")
         return X
 
-    def _features(self, X: Array) -> Array:
+    def design_matrix(self, X: Array) -> Array:
         """[x^degree, …, x]: the Vandermonde columns without the constant."""
         return np.vander(X[:, 0], self.degree + 1)[:, :-1]
 

@@ -112,7 +112,7 @@ class Model:
     def _check_y(self, y: ArrayLike, n_samples: int) -> Array:
         raise NotImplementedError
 
-    def _features(self, X: Array) -> Array:
+    def design_matrix(self, X: Array) -> Array:
         """The design matrix the parameters multiply (the identity but for polynomials)."""
         return X
 
@@ -179,7 +179,7 @@ class Model:
         grads = np.zeros_like(params)
         parts, grad_parts = _split(params, shapes), _split(grads, shapes)
         X = X.astype(np.result_type(params, X), copy=False)
-        loss = self._loss_and_grads(parts, self._features(X), y, grad_parts)
+        loss = self._loss_and_grads(parts, self.design_matrix(X), y, grad_parts)
         return loss + self._penalty(parts, grad_parts), grads
 
     # -- shared machinery --------------------------------------------------------------------
