@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from gdlab.problems.arguments import check_points
 from gdlab.problems.expression_grammar import (
     CONSTANTS,
     FUNCTIONS,
@@ -91,32 +92,20 @@ class ParsedExpression:
     grad: Callable[[Array], Array] = field(repr=False)
 
 
-def _points(x: Any, dim: int) -> Array:
-    """x as an array of shape (..., dim), keeping a floating dtype; integers become float64."""
-    x = np.asarray(x)
-    if x.dtype.kind in "biu":
-        x = x.astype(np.float64)
-    elif x.dtype.kind != "f":
-        raise ValueError(f"expression takes real numbers, got dtype {x.dtype}")
-    if x.ndim == 0 or x.shape[-1] != dim:
-        raise ValueError(f"expression takes x of shape (..., {dim}), got {x.shape}")
-    return x
-
-
 def _vectorise(
     value_code: Callable[..., Any], grad_code: Callable[..., Any], dim: int
 ) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
     """value: (..., n) -> (...), grad: (..., n) -> (..., n); NumPy warnings silenced."""
 
     def value(x: Array) -> Array:
-        x = _points(x, dim)
+        x = check_points(x, dim, "expression")
         out = np.empty(x.shape[:-1], dtype=x.dtype)
         with np.errstate(all="ignore"):
             out[...] = value_code(*np.moveaxis(x, -1, 0))
         return out[()]
 
     def grad(x: Array) -> Array:
-        x = _points(x, dim)
+        x = check_points(x, dim, "expression")
         out = np.empty(x.shape, dtype=x.dtype)
         with np.errstate(all="ignore"):
             for index, part in enumerate(grad_code(*np.moveaxis(x, -1, 0))):
