@@ -45,12 +45,13 @@ def compiled_value_and_grad(model, params, X, y, order=None):
     count = kernels.chunks(b)
     partials = np.empty((kernels.CHUNKS, params.size))
     blocks = np.empty((kernels.CHUNKS, params.size), params.dtype)
+    heads = np.empty((kernels.CHUNKS, 2, kernels.HEAD_ROWS), params.dtype)
     totals = np.empty(kernels.CHUNKS)
     for c in range(count):
         low, high = c * b // count, (c + 1) * b // count
         totals[c] = kernels.chunk_gradient(
-            X, y, order, shuffled, low, high, params, partials, blocks, c, intercept, kind,
-            half, b,
+            X, y, order, shuffled, low, high, params, partials, blocks, heads, c, intercept,
+            kind, half, b,
         )  # fmt: skip
     grads = np.empty_like(params)
     loss = kernels.combine(partials, totals, count, grads, kind, half, b)
@@ -122,6 +123,35 @@ def test_the_log_loss_head_is_logaddexp_and_sigmoid(dtype):
             np.testing.assert_allclose(delta, expected_delta, rtol=4 * np.finfo(dtype).eps)
     nan_term, _ = kernels.head(kernels.LOG_LOSS, dtype(np.nan), dtype(1), like)
     assert np.isnan(nan_term)
+
+
+@pytest.mark.parametrize("e", [0.0, 1e-300, 1e-20, 2.0**-9, 0.0039, 2.0**-8, 0.01, 0.5, 1.0])
+def test_log1p_parts_is_log1p_to_double_precision(e):
+    series, factor = kernels.log1p_parts(e)
+    assert series + np.log(factor) == pytest.approx(np.log1p(e), rel=2.0**-44, abs=1e-320)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("margin", [0.0, 1.0, 6.0, 30.0, 700.0])
+def test_the_log_loss_groups_keep_tiny_and_large_losses(dtype, margin):
+    """The group sums (one log per HEAD_ROWS rows) against float64 logaddexp, row by row, at
+    the dtype's z: margins where every loss is ~e^−30 or e^−700 (a product of 1 + e would
+    round them away; in float32, e^−700 is 0 and so is the loss)."""
+    model = MODELS["logistic"]
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(333, 4)).astype(dtype)
+    sign = np.where(rng.random(333) < 0.5, -1.0, 1.0)
+    X[:, 0] = sign * (margin + rng.random(333))  # z = X[:, 0] exactly: the others weigh 0
+    y = (sign > 0).astype(dtype)  # separable: each z at least `margin` beyond the boundary
+    params = np.array([1.0, 0.0, 0.0, 0.0, 0.0], dtype)
+    z = X[:, 0].astype(np.float64)
+    loss, _ = compiled_value_and_grad(model, params, X, y)
+    e = np.exp(-np.abs(z))  # 1e-304 and less at margin 700: logaddexp(0, z) − z rounds to 0
+    expected = float(np.mean(np.maximum(z, 0.0) + np.log1p(e) - y * z))
+    if dtype == np.float32:
+        expected = float(np.mean(np.log1p(np.exp(-np.abs(z.astype(dtype))))))  # e^−700 → 0
+    assert loss == pytest.approx(expected, rel=1e-12 if dtype == np.float64 else 1e-6)
+    assert (loss > 0.0) == (expected > 0.0) == (dtype == np.float64 or margin < 100)
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def test_recorder_grows_past_its_capacity():
 def test_reserved_rows_count_once_committed():
     """A compiled loop fills reserved views; only the committed rows become History rows."""
     recorder = recorded(rows=3, capacity=4)
-    columns, x = recorder.reserve(6)  # past the capacity: grown once, the 3 rows kept
+    columns, x = recorder.reserve(6)  # past the capacity: a new segment, the 3 rows kept
     assert columns.shape == (6, 3) and x.shape == (6, 2)
     columns[:] = [[-1.0, 1.0, 0.5]] * 6
     x[:] = 7.0
@@ -39,7 +39,25 @@ def test_reserved_rows_count_once_committed():
     np.testing.assert_array_equal(history.x[3:], 7.0)
     np.testing.assert_array_equal(history.x[:3, 1], [0.0, -1.0, -2.0])
     with pytest.raises(ValueError, match=r"count must be in \[0, "):
-        recorder.commit(len(recorder.columns))
+        recorder.commit(7)
+
+
+def test_segments_are_never_copied_while_recording():
+    """Growth adds a segment at least as long as all rows so far: reserved views stay valid."""
+    recorder = Recorder(None, np.dtype(np.float32), capacity=4)
+    views = []
+    for epoch in range(6):
+        columns, x = recorder.reserve(3)
+        assert x is None and columns.shape == (3, 3)
+        columns[:] = epoch
+        views.append(columns)
+        recorder.commit(3)
+    views[0][:] = -1.0  # the first epoch's rows were never moved: the view still writes them
+    history = recorder.history()
+    np.testing.assert_array_equal(history.loss, np.repeat([-1, 1, 2, 3, 4, 5], 3))
+    assert len(recorder._segments) <= 4  # 4 + 6 + 12 rows of room for 18 rows
+    np.testing.assert_array_equal(recorder.steps()[:, 2], history.learning_rate)
+    assert recorder.path() is None
 
 
 def test_history_is_a_copy_not_a_view():

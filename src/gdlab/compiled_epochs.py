@@ -42,6 +42,7 @@ from gdlab.schedules import constant
 THREADS_FROM = 2**14  # elements of a batch (rows × features) from which its rows are summed
 #                      on numba's threads (measured to pay from mini-batches of ~256 × 100)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
+HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)
 SQUARED, LOG_LOSS = 0, 1  # = epoch_kernels.SQUARED, LOG_LOSS
 
 
@@ -113,6 +114,7 @@ class _Prepared(NamedTuple):
     grads: Array
     partials: Array
     blocks: Array
+    heads: Array
     totals: Array
     in_order: np.ndarray  # an empty order: the loop reads rows 0, 1, …
     no_path: Array  # an empty trajectory: the loop records none
@@ -156,7 +158,7 @@ class CompiledEpoch:
         status, rows, total = prepared.loop(
             prepared.X, prepared.y, prepared.in_order if order is None else _order(order),
             order is not None, params, spare, prepared.grads, prepared.partials, prepared.blocks,
-            prepared.totals,
+            prepared.heads, prepared.totals,
             *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
             self._rates(prepared, position), records,
             prepared.no_path if path is None else path, prepared.size, prepared.stop,
@@ -208,6 +210,7 @@ class CompiledEpoch:
             grads=np.empty_like(params),
             partials=np.empty((CHUNKS, params.size)),
             blocks=np.empty((CHUNKS, params.size), dtype),
+            heads=np.empty((CHUNKS, 2, HEAD_ROWS), dtype),
             totals=np.empty(CHUNKS),
             in_order=np.empty(0, dtype=np.intp),
             no_path=np.empty((0, params.size), dtype),

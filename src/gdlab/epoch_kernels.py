@@ -17,15 +17,18 @@ variant against the model's `value_and_grad`.
 Sums are taken in other orders than NumPy's BLAS: dot products with vector lanes (fastmath
 "reassoc", "contract"), sums over the rows of a batch in `chunks(b)` row ranges combined in
 order — so the numbers do not depend on the thread count — each range in blocks of BLOCK_ROWS
-rows summed in the dtype (as BLAS does) and added up in float64; losses in float64.
-A batch of one row skips the sums: ∇ = dz·x exactly, as the reference path's.  The row ranges
-of a large batch run on numba's threads (the generated `epoch_threads`).
+rows summed in the dtype (as BLAS does) and added up in float64; losses in float64.  The log
+loss of a batch takes log(1 + e) once per HEAD_ROWS rows, as the log of a product
+(`log1p_parts`): the losses agree with NumPy's to float64 rounding (float32 rounding for
+float32 data, as NumPy's own float32 sum).  A batch of one row skips the sums: ∇ = dz·x
+exactly, as the reference path's.  The row ranges of a large batch run on numba's threads
+(the generated `epoch_threads`).
 
 Shuffled rows are read in a random order: `prefetch` asks for the row PREFETCH_ROWS ahead.
-The per-row and per-batch functions are inlined into the generated loop (numba's
-inline="always"); the sums are leaf functions compiled with their fastmath flags.  This
-module imports numba: only generated epoch modules and `gdlab.compiled_epochs` (lazily)
-import it.
+The per-row functions are inlined into the generated loop (numba's inline="always"); the
+batch pass (`chunk_gradient`) and the vector loops (`dot`, `add_row`, the sums) are leaf
+functions, so that LLVM vectorises them apart from the epoch loop around them.  This module
+imports numba: only generated epoch modules and `gdlab.compiled_epochs` (lazily) import it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ CHUNKS = 16  # at most this many row ranges per batch (their sums are combined i
 CHUNK_ROWS = 64  # at least this many rows per range
 BLOCK_ROWS = 256  # rows summed in the dtype before their sum is added in float64
 PREFETCH_ROWS = 8  # shuffled rows: fetch the row this far ahead in the order
+HEAD_ROWS = 16  # log loss: rows whose heads are taken together (divides BLOCK_ROWS)
+LOG1P_SERIES = 2.0**-8  # log loss: below this e, log1p(e) by its series
 LINE_BYTES = 64
 
 REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
@@ -104,21 +109,15 @@ def dot(X: Any, i: int, w: Any, d: int) -> Any:
 def head(kind: int, z: Any, y: Any, like: Any) -> tuple[Any, Any]:
     """(ℓ, δ) in the dtype of `like`: squared error (r², r), r = z − y;  log loss
     (log(1 + e^z) − y·z, σ(z) − y) from one e = e^−|z|: np.logaddexp(0, z) = max(z, 0) +
-    log1p(e) (log 2 at z = 0), σ(z) = where(z ≥ 0, 1, e)/(1 + e) (losses.sigmoid)."""
+    log1p(e) (log1p(1) = log 2 at z = 0, NaN stays NaN), σ(z) = where(z ≥ 0, 1, e)/(1 + e)
+    (losses.sigmoid) — selects, not branches: z's sign is a coin toss the CPU cannot guess."""
     if kind == SQUARED:
         r = z - y
         return r * r, r
-    one = like.dtype.type(1)
+    one, zero = like.dtype.type(1), like.dtype.type(0)
     e = np.exp(-abs(z))
-    if z > 0:
-        softplus = z + np.log1p(e)
-    elif z < 0:
-        softplus = np.log1p(e)
-    elif z == 0:
-        softplus = like.dtype.type(np.log(2.0))
-    else:  # NaN
-        softplus = z
-    top = one if z >= 0 else e
+    softplus = (z if z > zero else zero) + np.log1p(e)
+    top = one if z >= zero else e
     return softplus - y * z, top / (one + e) - y
 
 
@@ -166,35 +165,119 @@ def sample_gradient(
     return float(term) * (half if kind == SQUARED else 1.0), squares
 
 
-@njit(error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
+def add_row(blocks: Any, c: int, dz: Any, X: Any, i: int, d: int) -> None:
+    """blocks[c, j] += dz·X[i, j] for j < d, each product and sum rounded as NumPy's (a leaf
+    function: LLVM vectorises it here, not inlined in the epoch loop)."""
+    for j in range(d):
+        blocks[c, j] += dz * X[i, j]
+
+
+@njit(cache=True, error_model="numpy")
 def chunk_gradient(
     X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
-    partials: Any, blocks: Any, c: int, intercept: int, kind: int, half: float, b: int,
+    partials: Any, blocks: Any, heads: Any, c: int, intercept: int, kind: int, half: float,
+    b: int,
 ) -> float:  # fmt: skip
     """partials[c] = Σ dz_i·(x_i, 1) over the order's positions [low, high); returns Σℓ_i.
 
     Each product and each block of BLOCK_ROWS rows is summed in the dtype (blocks[c]), as
-    BLAS sums; the blocks are added up in float64.
+    BLAS sums; the blocks are added up in float64.  The log loss takes its rows HEAD_ROWS at
+    a time (`log_loss_rows`, scratch heads[c]).
     """
-    d = params.size - intercept
     for j in range(params.size):
         partials[c, j] = 0.0
         blocks[c, j] = 0
+    if kind == SQUARED:
+        return squared_rows(X, y, order, shuffled, low, high, params, partials, blocks, c,
+                            intercept, half, b)  # fmt: skip
+    return log_loss_rows(X, y, order, shuffled, low, high, params, partials, blocks, heads, c,
+                         intercept, b)  # fmt: skip
+
+
+@njit(error_model="numpy", inline="always")
+def squared_rows(
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    partials: Any, blocks: Any, c: int, intercept: int, half: float, b: int,
+) -> float:  # fmt: skip
+    """The squared error's rows, one at a time: z_i, r_i, then dz_i·x_i while x_i is in cache."""
+    d = params.size - intercept
     total = 0.0
     for k in range(low, high):
         i = position_row(X, order, shuffled, k)
-        term, delta = row_loss(X, y, i, params, intercept, kind)
+        term, delta = row_loss(X, y, i, params, intercept, SQUARED)
         total += float(term)
-        dz = derivative(kind, delta, half, b, params)
-        for j in range(d):
-            blocks[c, j] += dz * X[i, j]
+        dz = derivative(SQUARED, delta, half, b, params)
+        add_row(blocks, c, dz, X, i, d)
         if intercept:
             blocks[c, d] += dz
-        if (k - low) % BLOCK_ROWS == BLOCK_ROWS - 1 or k == high - 1:
-            for j in range(params.size):
-                partials[c, j] += float(blocks[c, j])
-                blocks[c, j] = 0
+        if (k + 1 - low) % BLOCK_ROWS == 0 or k == high - 1:
+            flush(partials, blocks, c)
     return total
+
+
+@njit(error_model="numpy", inline="always")
+def log_loss_rows(
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    partials: Any, blocks: Any, heads: Any, c: int, intercept: int, b: int,
+) -> float:  # fmt: skip
+    """The log loss's rows, HEAD_ROWS at a time: their z_i (heads[c, 0]); then their heads,
+    one exp each (dz_i in heads[c, 1]), the losses summed with one log per group
+    (`log1p_parts`); then dz_i·x_i.  The dots and row sums run without a call to libm
+    between them, and log1p — most of the head's cost — is taken once per group."""
+    d = params.size - intercept
+    one, zero = params.dtype.type(1), params.dtype.type(0)
+    scale = params.dtype.type(b)
+    total = 0.0
+    for start in range(low, high, HEAD_ROWS):
+        stop = min(start + HEAD_ROWS, high)
+        for k in range(start, stop):
+            i = position_row(X, order, shuffled, k)
+            z = dot(X, i, params, d)
+            heads[c, 0, k - start] = z + params[d] if intercept else z
+        product = 1.0
+        for k in range(start, stop):
+            z, target = heads[c, 0, k - start], y[order[k] if shuffled else k]
+            e = np.exp(-abs(z))
+            series, factor = log1p_parts(float(e))
+            total += float(z if z > zero else zero) - float(target) * float(z) + series
+            product *= factor
+            heads[c, 1, k - start] = ((one if z >= zero else e) / (one + e) - target) / scale
+        total += np.log(product)
+        for k in range(start, stop):
+            i = order[k] if shuffled else k
+            dz = heads[c, 1, k - start]
+            add_row(blocks, c, dz, X, i, d)
+            if intercept:
+                blocks[c, d] += dz
+        if (stop - low) % BLOCK_ROWS == 0 or stop == high:
+            flush(partials, blocks, c)
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def log1p_parts(e: float) -> tuple[float, float]:
+    """log(1 + e) for 0 ≤ e ≤ 1 as (s, f) with log(1 + e) = s + log f, so that a group's f
+    multiply into one log:  e < LOG1P_SERIES: s = e − e²/2 + … + e⁷/7 (relative error
+    < e⁷/8 < 2⁻⁵⁹), f = 1;  else s = 0, f = 1 + e (a product of HEAD_ROWS factors ≤ 2 stays
+    far from overflow; each rounding adds ≤ 2⁻⁵³ to the log, ≤ 2⁻⁴⁵ of log1p(e) — float32's
+    own log1p is ~2⁻²⁴).  NaN gives f = NaN."""
+    if e < LOG1P_SERIES:
+        inner = 1.0 / 6.0 - e / 7.0
+        inner = 0.2 - e * inner
+        inner = 0.25 - e * inner
+        inner = 1.0 / 3.0 - e * inner
+        inner = 0.5 - e * inner
+        return e * (1.0 - e * inner), 1.0
+    return 0.0, 1.0 + e
+
+
+@njit(error_model="numpy", inline="always")
+def flush(partials: Any, blocks: Any, c: int) -> None:
+    """partials[c] += blocks[c] (in float64); blocks[c] = 0."""
+    for j in range(blocks.shape[1]):
+        partials[c, j] += float(blocks[c, j])
+        blocks[c, j] = 0
 
 
 @njit(error_model="numpy", inline="always")

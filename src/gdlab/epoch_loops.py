@@ -99,8 +99,8 @@ from gdlab.epoch_kernels import sample_gradient, squared
 '''
 
 _FUNCTION = """
-def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, totals, SLOTS, table,
-         rates, records, path, size, stop, kind, half, intercept, l2, bound):
+def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
+         SLOTS, table, rates, records, path, size, stop, kind, half, intercept, l2, bound):
     status = 0
     step = 0
     total = 0.0
@@ -116,7 +116,7 @@ def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, totals, 
             for c in RANGE(count):
                 low, high = start + c * b // count, start + (c + 1) * b // count
                 totals[c] = chunk_gradient(X, y, order, shuffled, low, high, params, partials,
-                                           blocks, c, intercept, kind, half, b)
+                                           blocks, heads, c, intercept, kind, half, b)
             loss = combine(partials, totals, count, grads, kind, half, b)
             squares = squared(grads)
         if l2 != 0.0:

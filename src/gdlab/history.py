@@ -182,64 +182,97 @@ def _umask() -> int:
 
 
 class Recorder:
-    """Collects step rows while a run goes (amortised growth); `history()` freezes them."""
+    """Collects step rows while a run goes; `history()` freezes them.
+
+    Rows go into segments that are never copied while the run goes: when one is full, the
+    next holds at least as many rows as all before it (so a run of n rows has O(log n)
+    segments and at most ~2n rows of room).  A compiled loop writes into `reserve`'s views,
+    which are always one segment's rows.
+    """
 
     def __init__(
         self, x_shape: tuple[int, ...] | None, x_dtype: np.dtype[Any], capacity: int = 256
     ) -> None:
         self.rows = 0
         self.x_shape = x_shape
-        self.columns = np.empty((max(capacity, 1), 3), dtype=np.float64)
-        self.x = None if x_shape is None else np.empty((max(capacity, 1), *x_shape), dtype=x_dtype)
+        self.x_dtype = x_dtype
+        self._segments: list[_Segment] = []
+        self._open(max(capacity, 1))
 
     def record(self, loss: float, grad_norm: float, learning_rate: float, x: NDArray[Any]) -> None:
         """Append one row: f(x_k), ‖∇f(x_k)‖, α_k and (when recorded) x_k."""
-        row = self.rows
-        if row == len(self.columns):
-            self._grow(row + 1)
-        self.columns[row] = (loss, grad_norm, learning_rate)
-        if self.x is not None:
-            self.x[row] = x
-        self.rows = row + 1
+        segment = self._segments[-1]
+        if segment.used == len(segment.columns):
+            segment = self._open(max(self.rows, 1))
+        row = segment.used
+        segment.columns[row] = (loss, grad_norm, learning_rate)
+        if segment.x is not None:
+            segment.x[row] = x
+        segment.used = row + 1
+        self.rows += 1
 
     def reserve(self, count: int) -> tuple[NDArray[np.float64], NDArray[Any] | None]:
         """Room for `count` more rows, for a compiled loop to fill: views of the next rows of
         the columns (loss, grad_norm, learning_rate) and of x (None when not recorded).
         The rows count once `commit` says how many were written."""
-        end = self.rows + count
-        if end > len(self.columns):
-            self._grow(end)
-        x = None if self.x is None else self.x[self.rows : end]
-        return self.columns[self.rows : end], x
+        segment = self._segments[-1]
+        if segment.room < count:
+            segment = self._open(max(count, self.rows))
+        end = segment.used + count
+        x = None if segment.x is None else segment.x[segment.used : end]
+        return segment.columns[segment.used : end], x
 
     def commit(self, count: int) -> None:
         """Keep the first `count` rows written into the views `reserve` gave."""
-        if not 0 <= count <= len(self.columns) - self.rows:
-            raise ValueError(f"count must be in [0, {len(self.columns) - self.rows}], got {count}")
+        segment = self._segments[-1]
+        if not 0 <= count <= segment.room:
+            raise ValueError(f"count must be in [0, {segment.room}], got {count}")
+        segment.used += count
         self.rows += count
 
-    def _grow(self, end: int) -> None:
-        """Room for at least `end` rows (at least double), copying only the rows kept."""
-        capacity = max(2 * len(self.columns), end)
-        self.columns = _resized(self.columns, self.rows, capacity)
-        self.x = None if self.x is None else _resized(self.x, self.rows, capacity)
+    def steps(self) -> NDArray[np.float64]:
+        """The rows so far, (rows, 3): loss, grad_norm, learning_rate (a copy)."""
+        return _joined([segment.columns[: segment.used] for segment in self._segments])
+
+    def path(self) -> NDArray[Any] | None:
+        """The recorded points so far, (rows, *x_shape) (a copy), or None when not recorded."""
+        if self.x_shape is None:
+            return None
+        return _joined([segment.x[: segment.used] for segment in self._segments])  # type: ignore[index]
 
     def history(self, **epoch_arrays: NDArray[Any] | None) -> History:
         """The rows recorded so far, as a frozen History (copies, not views)."""
-        rows = self.rows
-        loss, grad_norm, learning_rate = self.columns[:rows].T.copy()
+        parts = [segment.columns[: segment.used] for segment in self._segments]
+        loss, grad_norm, learning_rate = (_joined([part[:, k] for part in parts]) for k in range(3))
         return History(
-            step=np.arange(rows, dtype=np.int64),
+            step=np.arange(self.rows, dtype=np.int64),
             loss=loss,
             grad_norm=grad_norm,
             learning_rate=learning_rate,
-            x=None if self.x is None else self.x[:rows].copy(),
+            x=self.path(),
             **epoch_arrays,
         )
 
+    def _open(self, capacity: int) -> _Segment:
+        x = None if self.x_shape is None else np.empty((capacity, *self.x_shape), self.x_dtype)
+        segment = _Segment(np.empty((capacity, 3), dtype=np.float64), x)
+        self._segments.append(segment)
+        return segment
 
-def _resized(array: NDArray[Any], rows: int, capacity: int) -> NDArray[Any]:
-    """A new array of `capacity` rows holding the first `rows` of `array` (the rest unset)."""
-    resized = np.empty((capacity, *array.shape[1:]), dtype=array.dtype)
-    resized[:rows] = array[:rows]
-    return resized
+
+@dataclass(eq=False)
+class _Segment:
+    """Rows of a Recorder: `used` of them written and kept."""
+
+    columns: NDArray[np.float64]
+    x: NDArray[Any] | None
+    used: int = 0
+
+    @property
+    def room(self) -> int:
+        return len(self.columns) - self.used
+
+
+def _joined(parts: list[NDArray[Any]]) -> NDArray[Any]:
+    """One new array of the parts, in order (a copy even of a single part)."""
+    return np.concatenate(parts) if len(parts) > 1 else parts[0].copy()

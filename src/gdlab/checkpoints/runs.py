@@ -107,7 +107,6 @@ def capture(
 ) -> Checkpoint:
     """A Checkpoint of a fit after `epoch` epochs at `position` (params, previous, state, count);
     parts: epochs (the epoch rows), plateau, monitor, status, message."""
-    rows = recorder.rows
     return Checkpoint(
         fit=identity,
         epoch=epoch,
@@ -117,8 +116,8 @@ def capture(
         state=position.state,
         rng=rng.bit_generator.state,
         bound=bound,
-        steps=recorder.columns[:rows],
-        path=None if recorder.x is None else recorder.x[:rows],
+        steps=recorder.steps(),
+        path=recorder.path(),
         **parts,
     )
 
@@ -128,10 +127,11 @@ def recorder(saved: Checkpoint) -> Recorder:
     rows = len(saved.steps)
     shape = None if saved.path is None else saved.params.shape
     restored = Recorder(shape, saved.params.dtype, capacity=max(2 * rows, 256))
-    restored.columns[:rows] = saved.steps
-    if restored.x is not None and saved.path is not None:
-        restored.x[:rows] = saved.path
-    restored.rows = rows
+    steps, path = restored.reserve(rows)
+    steps[:] = saved.steps
+    if path is not None and saved.path is not None:
+        path[:] = saved.path
+    restored.commit(rows)
     return restored
 
 
