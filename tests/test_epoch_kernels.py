@@ -178,6 +178,9 @@ def test_positions_follow_the_order_and_prefetch_stays_inside_the_data():
     order = np.random.default_rng(0).permutation(20).astype(np.intp)
     assert [kernels.position_row(X, order, True, k) for k in range(20)] == order.tolist()
     assert [kernels.position_row(X, order, False, k) for k in range(20)] == list(range(20))
+    for low, high in ((0, 20), (15, 20), (19, 20), (20, 20)):  # a range's first rows, up to 8
+        kernels.prefetch_start(X, order, True, low, high)
+    kernels.prefetch_row(X, 19)  # its last line included
 
 
 def test_chunks_depend_on_the_batch_size_only():

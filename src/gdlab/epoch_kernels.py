@@ -84,10 +84,27 @@ def position_row(X: Any, order: Any, shuffled: bool, k: int) -> int:
     if not shuffled:
         return k
     if k + PREFETCH_ROWS < order.size:
-        ahead = order[k + PREFETCH_ROWS]
-        for column in range(0, X.shape[1], max(1, LINE_BYTES // X.itemsize)):
-            prefetch(X, ahead, column)
+        prefetch_row(X, order[k + PREFETCH_ROWS])
     return order[k]
+
+
+@njit(error_model="numpy", inline="always")
+def prefetch_row(X: Any, i: int) -> None:
+    """Prefetch every cache line of row i (the one past its end too: rows need not start on
+    a line)."""
+    step = max(1, LINE_BYTES // X.itemsize)
+    for column in range(0, X.shape[1], step):
+        prefetch(X, i, column)
+    prefetch(X, i, X.shape[1] - 1)
+
+
+@njit(error_model="numpy", inline="always")
+def prefetch_start(X: Any, order: Any, shuffled: bool, low: int, high: int) -> None:
+    """At the start of a row range: prefetch its first PREFETCH_ROWS rows (position_row
+    prefetches the rest as it goes; another thread may be about to read the rows before)."""
+    if shuffled:
+        for k in range(low, min(low + PREFETCH_ROWS, high)):
+            prefetch_row(X, order[k])
 
 
 @njit(error_model="numpy", inline="always")
@@ -185,6 +202,7 @@ def chunk_gradient(
     BLAS sums; the blocks are added up in float64.  The log loss takes its rows HEAD_ROWS at
     a time (`log_loss_rows`, scratch heads[c]).
     """
+    prefetch_start(X, order, shuffled, low, high)
     for j in range(params.size):
         partials[c, j] = 0.0
         blocks[c, j] = 0
