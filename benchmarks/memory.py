@@ -68,6 +68,41 @@ def bandwidth_rows(
     return rows, best
 
 
+def _same_arrays_0(p: Any, g: Any, c: Any) -> None:
+    for i in prange(p.size):
+        p[i] = p[i] + c * g[i]
+
+
+def _same_arrays_1(p: Any, g: Any, a: Any, c: Any) -> None:
+    for i in prange(p.size):
+        a[i] = c * a[i] + g[i]
+        p[i] = p[i] + c * a[i]
+
+
+def _same_arrays_2(p: Any, g: Any, a: Any, b: Any, c: Any) -> None:
+    for i in prange(p.size):
+        a[i] = c * a[i] + g[i]
+        b[i] = c * b[i] + g[i]
+        p[i] = p[i] + c * a[i] + b[i]
+
+
+@functools.cache
+def _same_arrays_kernels() -> tuple[Any, ...]:
+    jit = njit(parallel=True, error_model="numpy")
+    return jit(_same_arrays_0), jit(_same_arrays_1), jit(_same_arrays_2)
+
+
+def same_arrays(params: Any, grads: Any, slots: int) -> Any:
+    """A step that reads and writes what an optimizer with `slots` slots does (p, g and the
+    slots in; p and the slots out, in one pass on numba's threads) with next to no arithmetic:
+    what that access pattern reaches on this machine, the ceiling of any such step."""
+    x = params.copy()
+    arrays = [np.zeros_like(params) for _ in range(slots)]
+    kernel = _same_arrays_kernels()[slots]
+    factor = np.float32(0.5)
+    return functools.partial(kernel, x, grads, *arrays, factor)
+
+
 def floor_seconds(arrays_moved: int, size: int, itemsize: int, bandwidth: float) -> float:
     """The time to move `arrays_moved` arrays of `size` elements at `bandwidth` bytes/s."""
     return arrays_moved * size * itemsize / bandwidth
