@@ -134,8 +134,13 @@ def head(kind: int, z: Any, y: Any, like: Any) -> tuple[Any, Any]:
     one, zero = like.dtype.type(1), like.dtype.type(0)
     e = np.exp(-abs(z))
     softplus = (z if z > zero else zero) + np.log1p(e)
-    top = one if z >= zero else e
-    return softplus - y * z, top / (one + e) - y
+    return softplus - y * z, sigmoid_delta(z, e, y, one)
+
+
+@njit(error_model="numpy", inline="always")
+def sigmoid_delta(z: Any, e: Any, y: Any, one: Any) -> Any:
+    """σ(z) − y from e = e^−|z|: where(z ≥ 0, 1, e)/(1 + e) − y (losses.sigmoid), a select."""
+    return (one if z >= 0 else e) / (one + e) - y
 
 
 @njit(error_model="numpy", inline="always")
@@ -260,7 +265,7 @@ def log_loss_rows(
             series, factor = log1p_parts(float(e))
             total += float(z if z > zero else zero) - float(target) * float(z) + series
             product *= factor
-            heads[c, 1, k - start] = ((one if z >= zero else e) / (one + e) - target) / scale
+            heads[c, 1, k - start] = sigmoid_delta(z, e, target, one) / scale
         total += np.log(product)
         for k in range(start, stop):
             i = order[k] if shuffled else k
