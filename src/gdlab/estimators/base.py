@@ -51,6 +51,13 @@ def lipschitz_rate(X: np.ndarray, batch_size: int, *, curvature: float, alpha: f
     return 1.0 / bound if bound > 0 else 1.0
 
 
+def keep_parameters(estimator: BaseEstimator, arguments: dict[str, Any]) -> None:
+    """Store each __init__ argument under its own name, as scikit-learn expects (its list of
+    parameters is read from the estimator's __init__ signature); nothing is checked here."""
+    for name in estimator._get_param_names():
+        setattr(estimator, name, arguments[name])
+
+
 class _GDBase(BaseEstimator):
     """What the four estimators share: parameter checks, scaling, the optimizer, fit loops."""
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from gdlab.estimators.base import _Classification, _Regression
+from gdlab.estimators.base import _Classification, _Regression, keep_parameters
 from gdlab.problems import models
 
 
@@ -38,21 +38,7 @@ class _Linear:
         random_state: Any = None,
         warm_start: bool = False,
     ) -> None:
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
+        keep_parameters(self, locals())
 
     def _original(self, model: Any, n_features: int, spread: float = 1.0) -> tuple[Any, Any]:
         """w = s_y·w′/s_x, b = s_y·(b′ − m_x·w′/s_x) (+ m_y by the caller), w′ and b′ scaled."""

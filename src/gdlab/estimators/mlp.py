@@ -6,7 +6,7 @@ from typing import Any
 
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from gdlab.estimators.base import _Classification, _Regression
+from gdlab.estimators.base import _Classification, _Regression, keep_parameters
 from gdlab.problems import models
 
 
@@ -37,22 +37,7 @@ class _Network:
         random_state: Any = None,
         warm_start: bool = False,
     ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.alpha = alpha
-        self.scale = scale
-        self.random_state = random_state
-        self.warm_start = warm_start
+        keep_parameters(self, locals())
 
     def _check_network(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
