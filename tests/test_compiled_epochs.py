@@ -8,6 +8,7 @@ order than NumPy's BLAS); float32: float32 rounding.
 """
 
 import math
+import re
 import tracemalloc
 
 import numpy as np
@@ -126,6 +127,104 @@ def test_every_optimizer_family_gives_the_reference_run(monkeypatch, name):
         monkeypatch, model, X, y, optimizer=make(), batch_size=8, epochs=4, seed=2
     )
     assert_same_run(result, reference)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_family_gives_the_reference_run_per_sample(monkeypatch, name):
+    """Batches of one row: the update reads g = dz·x (+ l2·w) of the row, never a grads array."""
+    for model in (MODELS["linear mse"], MODELS["logistic l2, no intercept"]):
+        X, y = make_data(model, n=60)
+        make = OPTIMIZERS[name]
+        result, reference = both(
+            monkeypatch, model, X, y, optimizer=make(), batch_size=1, epochs=2, seed=2
+        )
+        assert_same_run(result, reference)
+
+
+def gathered(monkeypatch, block_rows):
+    """Per-sample epochs with rows copied ahead in blocks of `block_rows` rows, whatever X's size
+    and numba's thread count (on one thread, prange runs the copy after the training)."""
+    import numba
+
+    monkeypatch.setattr(compiled_epochs, "GATHER_FROM", 0)
+    monkeypatch.setattr(compiled_epochs, "GATHER_BYTES", block_rows * D * 8)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("name", ["linear half_mse, no intercept, l2", "logistic"])
+@pytest.mark.parametrize("optimizer", ["adam amsgrad", "adam, warm-up cosine schedule"])
+def test_rows_copied_ahead_on_a_second_thread_change_no_number(
+    monkeypatch, name, shuffle, optimizer
+):
+    """epoch_gathered trains on copies of the rows, block after block (the last one short),
+    while its second thread copies the next block: the numbers of epoch_samples, bit for bit."""
+    model = MODELS[name]
+    X, y = make_data(model)  # float64: GATHER_BYTES of 8 rows of D float64 features
+    options = {"optimizer": OPTIMIZERS[optimizer](), "batch_size": 1, "epochs": 2, "seed": 6,
+               "shuffle": shuffle, "record_path": True}  # fmt: skip
+    serial = gd.fit(model, X, y, **options)
+    assert compiled_epochs._gather_block(X) == 0  # too small to copy ahead, as is
+    with monkeypatch.context() as patch:
+        gathered(patch, 8)
+        assert compiled_epochs._gather_block(X) == 8
+        copied = gd.fit(model, X, y, **options)
+    assert N % 8 != 0 and copied.nit == serial.nit == 2 * N
+    np.testing.assert_array_equal(copied.x, serial.x)
+    for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
+        np.testing.assert_array_equal(getattr(copied.history, column),
+                                      getattr(serial.history, column))  # fmt: skip
+    assert_same_run(copied, reference_fit(monkeypatch, model, X, y, **options))
+
+
+@pytest.mark.parametrize(
+    ("learning_rate", "why"),
+    [(1e3, "grew past the bound"), (1e308, "the parameters became non-finite")],
+)
+def test_rows_copied_ahead_stop_where_the_reference_stops(monkeypatch, learning_rate, why):
+    model = MODELS["linear mse"]
+    X, y = make_data(model)
+    gathered(monkeypatch, 5)
+    result, reference = both(
+        monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=0.9), batch_size=1,
+        epochs=3, seed=5,
+    )  # fmt: skip
+    assert result.status == "diverged" and why in result.message
+    assert_same_run(result, reference)
+
+
+def test_rows_are_copied_ahead_only_for_large_data_and_more_than_one_thread(monkeypatch):
+    import numba
+
+    X = np.empty((-(-compiled_epochs.GATHER_FROM // 800), 100))  # GATHER_FROM bytes and more
+    rows = compiled_epochs.GATHER_BYTES // 800
+    assert compiled_epochs._gather_block(X[:-1]) == 0
+    assert compiled_epochs._gather_block(X) == (rows if numba.get_num_threads() > 1 else 0)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 1)
+    assert compiled_epochs._gather_block(X) == 0
+
+
+def test_subnormal_numbers_are_flushed_and_the_run_is_still_the_reference_run(monkeypatch):
+    """Float32 rows with margins |z| of 89 to 102 (and a few small ones): e^−|z|, σ(z), the
+    losses and the updates they scale are below float32's smallest normal number (1.2e-38),
+    where the compiled loop computes zeros and NumPy subnormal numbers — and the run is still
+    the reference run to float32 rounding."""
+    model = gd.models.LogisticRegression()
+    rng = np.random.default_rng(7)
+    w = np.linspace(-1, 1, D)
+    X = rng.normal(size=(300, D))
+    margins = np.where(np.arange(300) % 5 == 0, rng.uniform(0, 3, 300), rng.uniform(89, 102, 300))
+    X *= (margins / np.abs(X @ w))[:, None]
+    X, y = X.astype(np.float32), (X @ w > 0).astype(np.float32)
+    for batch_size in (1, 20):
+        options = {"optimizer": gd.sgd(1e-6), "batch_size": batch_size, "epochs": 2,
+                   "seed": 1, "start": np.append(w, 0.0)}  # fmt: skip
+        result, reference = both(monkeypatch, model, X, y, **options)
+        if batch_size == 1:
+            subnormal = (reference.history.loss > 0) & (reference.history.loss < 1.2e-38)
+            assert np.mean(subnormal) > 0.3
+            assert np.all(result.history.loss[subnormal] == 0)
+        assert_same_run(result, reference, rtol=2e-5)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -276,7 +375,11 @@ def test_the_generated_loop_embeds_the_rules_update():
     source = epoch_loops.epoch_source(program, "float32")
     for line in codegen.body(program, "i") + codegen.preamble(program, "float32"):
         assert line in source
-    assert source.count("def epoch") == 2  # epoch and epoch_threads
+    for gradient in ("dz * X[index, i]", "dz * X[index, i] + scale * p", "dz"):  # one row's g
+        for line in codegen.body(program, "i", gradient):
+            assert line in source
+    names = re.findall(r"^def (epoch\w*)\(", source, re.MULTILINE)
+    assert names == ["epoch", "epoch_threads", "epoch_samples", "epoch_gathered"]
 
 
 def test_the_mirrored_constants_match_the_kernels():

@@ -97,6 +97,57 @@ def test_a_single_row_gives_the_gradient_exactly(name):
         assert squares == pytest.approx(float(np.vdot(grads, grads)), rel=1e-14)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", MODELS)
+def test_a_single_row_as_the_per_sample_loop_takes_it(name, dtype):
+    """sample_head: the loss (penalty included), dz and Σg² of the gradient that
+    sample_gradient and penalty write — without writing it; sample_norm: its norm."""
+    model = MODELS[name]
+    kind, half, intercept = head_of(model)
+    X, y, params = batch(model, 5, seed=3, dtype=dtype)
+    rtol = 1e-13 if dtype == np.float64 else 2e-6
+    grads, written = np.empty_like(params), np.empty_like(params)
+    scale = dtype(model.l2)
+    for i in range(5):
+        loss, dz, squares = kernels.sample_head(X, y, i, params, intercept, kind, half, model.l2)
+        expected_loss, _ = kernels.sample_gradient(X, y, i, params, written, intercept, kind, half)
+        if model.l2:
+            expected_loss += kernels.penalty(params, written, intercept, model.l2)
+        assert loss == pytest.approx(expected_loss, rel=rtol)
+        g = dz * X[i] + scale * params[: X.shape[1]] if model.l2 else dz * X[i]  # the loop's g
+        np.testing.assert_array_equal(np.append(g, [dz] * intercept), written)
+        assert squares == pytest.approx(float(np.vdot(written, written)), rel=rtol)
+        norm = kernels.sample_norm(X, i, dz, params, grads, squares, intercept, scale)
+        assert norm == pytest.approx(loop.norm(written), rel=rtol)
+
+
+def test_the_per_sample_norm_survives_an_overflowing_sum_of_squares():
+    """Σg² = inf in float32 (g ~ 1e25): g is written and scaled, as `norm` does."""
+    model = MODELS["linear l2"]
+    X, _, params = batch(model, 3, seed=4, dtype=np.float32)
+    dz, scale = np.float32(1e25), np.float32(0.3)
+    grads = np.empty_like(params)
+    squares = kernels.penalised_squares(X, 0, dz, params, 1, scale)
+    assert squares == np.inf
+    norm = kernels.sample_norm(X, 0, dz, params, grads, squares, 1, scale)
+    expected = np.append(dz * X[0] + scale * params[:-1], dz)
+    np.testing.assert_array_equal(grads, expected)
+    assert norm == pytest.approx(loop.norm(expected), rel=1e-6) and np.isfinite(norm)
+
+
+@pytest.mark.parametrize("shuffled", [True, False])
+def test_gathered_rows_are_the_orders_rows_and_targets(shuffled):
+    X = np.arange(60.0, dtype=np.float32).reshape(20, 3)
+    y = np.arange(20.0, dtype=np.float32)
+    order = np.random.default_rng(0).permutation(20).astype(np.intp)
+    rows, labels = np.full((8, 3), np.nan, np.float32), np.full(8, np.nan, np.float32)
+    for low, high in ((0, 8), (8, 16), (16, 20)):
+        kernels.gather_rows(X, y, order, shuffled, low, high, rows, labels)
+        taken = order[low:high] if shuffled else np.arange(low, high)
+        np.testing.assert_array_equal(rows[: high - low], X[taken])
+        np.testing.assert_array_equal(labels[: high - low], y[taken])
+
+
 def test_float32_stays_float32_and_near_the_reference():
     model = MODELS["logistic"]
     X, y, params = batch(model, 700, seed=9, dtype=np.float32)

@@ -349,12 +349,13 @@ def preamble(program: Program, dtype: str) -> list[str]:
     return lines + [f"{name} = np.{dtype}({text})" for name, text in program.casts]
 
 
-def body(program: Program, index: str) -> list[str]:
+def body(program: Program, index: str, gradient: str | None = None) -> list[str]:
     """One element's update: load p, g and the slots at `index`, compute, write the slots back.
 
-    The new parameter value is `program.result`; the caller stores it where it wants.
+    g is grads[index], or the expression `gradient` (of p and what the caller defines); the
+    new parameter value is `program.result`, which the caller stores where it wants.
     """
-    loads = [f"p = params[{index}]", f"g = grads[{index}]"]
+    loads = [f"p = params[{index}]", f"g = {gradient or f'grads[{index}]'}"]
     loads += [f"{slot}_i = {slot}[{index}]" for slot in program.slots]
     writes = [
         f"{s}[{index}] = {v}" for s, v in zip(program.slots, program.slot_results, strict=True)

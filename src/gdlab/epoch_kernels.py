@@ -21,8 +21,12 @@ rows summed in the dtype (as BLAS does) and added up in float64; losses in float
 loss of a batch takes log(1 + e) once per HEAD_ROWS rows, as the log of a product
 (`log1p_parts`): the losses agree with NumPy's to float64 rounding (float32 rounding for
 float32 data, as NumPy's own float32 sum).  A batch of one row skips the sums: ∇ = dz·x
-exactly, as the reference path's.  The row ranges of a large batch run on numba's threads
-(the generated `epoch_threads`).
+exactly, as the reference path's; the per-sample loop (`sample_head`, `sample_norm`) does not
+even write it — the update reads g = dz·x_j (+ l2·w_j) itself — and takes Σg² as
+dz²·(‖x‖² + 1), ‖x‖² from the dot product's read of the row.  The row ranges of a large batch
+run on numba's threads (the generated `epoch_threads`); per-sample epochs over large X have
+a second thread copy the next rows ahead (`gather_rows`, the generated `epoch_gathered`).
+Every loop runs with subnormal numbers flushed to zero (`gdlab.intrinsics`).
 
 Shuffled rows are read in a random order: `prefetch` asks for the row PREFETCH_ROWS ahead.
 The per-row functions are inlined into the generated loop (numba's inline="always"); the
@@ -36,45 +40,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
+
+from gdlab.intrinsics import flush_subnormals, prefetch, restore_floating
 
 SQUARED, LOG_LOSS = 0, 1  # the heads (kind)
 CHUNKS = 16  # at most this many row ranges per batch (their sums are combined in order)
 CHUNK_ROWS = 64  # at least this many rows per range
 BLOCK_ROWS = 256  # rows summed in the dtype before their sum is added in float64
 PREFETCH_ROWS = 8  # shuffled rows: fetch the row this far ahead in the order
+GATHER_AHEAD = 5  # rows copied ahead (gather_rows): fetch the row this far ahead into L2
 HEAD_ROWS = 16  # log loss: rows whose heads are taken together (divides BLOCK_ROWS)
 LOG1P_SERIES = 2.0**-8  # log loss: below this e, log1p(e) by its series
 LINE_BYTES = 64
 
 REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
-
-
-def _prefetch(typingctx: Any, array: Any, row: Any, column: Any) -> Any:
-    """prefetch(array, row, column): a hint to bring the cache line of array[row, column] in
-    (llvm.prefetch: read, keep in all levels)."""
-    if not (isinstance(array, types.Array) and array.ndim == 2):
-        return None
-    signature = types.void(array, row, column)
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        array_type = sig.args[0]
-        data = context.make_array(array_type)(context, builder, args[0])
-        index = [context.cast(builder, args[k], sig.args[k], types.intp) for k in (1, 2)]
-        pointer = cgutils.get_item_pointer(context, builder, array_type, data, index)
-        int32 = ir.IntType(32)
-        function_type = ir.FunctionType(ir.VoidType(), [pointer.type, int32, int32, int32])
-        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
-        builder.call(function, [pointer, int32(0), int32(3), int32(1)])
-        return context.get_dummy_value()
-
-    return signature, codegen
-
-
-prefetch: Any = intrinsic(_prefetch)  # typed as Any: the stubs count typingctx as an argument
 
 
 @njit(error_model="numpy", inline="always")
@@ -89,13 +69,13 @@ def position_row(X: Any, order: Any, shuffled: bool, k: int) -> int:
 
 
 @njit(error_model="numpy", inline="always")
-def prefetch_row(X: Any, i: int) -> None:
+def prefetch_row(X: Any, i: int, level: int = 1) -> None:
     """Prefetch every cache line of row i (the one past its end too: rows need not start on
-    a line)."""
+    a line) into every cache level (level 1) or into L2 (level 2)."""
     step = max(1, LINE_BYTES // X.itemsize)
     for column in range(0, X.shape[1], step):
-        prefetch(X, i, column)
-    prefetch(X, i, X.shape[1] - 1)
+        prefetch(X, i, column, level)
+    prefetch(X, i, X.shape[1] - 1, level)
 
 
 @njit(error_model="numpy", inline="always")
@@ -187,6 +167,84 @@ def sample_gradient(
     return float(term) * (half if kind == SQUARED else 1.0), squares
 
 
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def dot_squares(X: Any, i: int, w: Any, d: int) -> tuple[Any, Any]:
+    """(Σ_j X[i, j]·w_j, Σ_j X[i, j]²) over j < d, in the elements' dtype: one read of the row."""
+    total = X.dtype.type(0)
+    squares = X.dtype.type(0)
+    for j in range(d):
+        x = X[i, j]
+        total += x * w[j]
+        squares += x * x
+    return total, squares
+
+
+@njit(error_model="numpy", inline="always")
+def sample_head(
+    X: Any, y: Any, i: int, params: Any, intercept: int, kind: int, half: float, l2: float
+) -> tuple[float, Any, Any]:
+    """Row i as a batch of one, its gradient g = (dz·x_i + l2·w, dz) left unwritten: the loss
+    L = half·ℓ_i (or ℓ_i) + l2·½‖w‖² and dz, as `sample_gradient` and `penalty` give them, and
+    Σg² in the dtype — without l2, dz²·(‖x_i‖² + 1) from the same read of the row."""
+    d = params.size - intercept
+    z, row_squares = dot_squares(X, i, params, d)
+    if intercept:
+        z = z + params[d]
+    term, delta = head(kind, z, y[i], params)
+    dz = derivative(kind, delta, half, 1, params)
+    loss = float(term) * (half if kind == SQUARED else 1.0)
+    if l2 == 0.0:
+        return loss, dz, dz * dz * (row_squares + params.dtype.type(intercept))
+    loss += 0.5 * l2 * weights_squared(params, d)
+    return loss, dz, penalised_squares(X, i, dz, params, intercept, params.dtype.type(l2))
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def penalised_squares(X: Any, i: int, dz: Any, params: Any, intercept: int, scale: Any) -> Any:
+    """Σg² (in the dtype) of g = (dz·x_i + scale·w, dz), scale = l2 in the dtype."""
+    d = params.size - intercept
+    total = X.dtype.type(0)
+    for j in range(d):
+        g = dz * X[i, j] + scale * params[j]
+        total += g * g
+    if intercept:
+        total += dz * dz
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def sample_norm(X: Any, i: int, dz: Any, params: Any, grads: Any, squares: Any, intercept: int,
+                scale: Any) -> float:  # fmt: skip
+    """‖g‖₂ from Σg² (`norm`); when Σg² overflows, g is written to grads and scaled."""
+    if abs(squares) < np.inf:
+        return np.sqrt(float(squares))
+    row_gradient(X, i, dz, grads, intercept)
+    for j in range(params.size - intercept):
+        grads[j] = grads[j] + scale * params[j]
+    return scaled_norm(grads)
+
+
+@njit(cache=True, error_model="numpy")
+def gather_rows(X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, rows: Any,
+                labels: Any) -> None:  # fmt: skip
+    """rows[k − low] = X[i_k], labels[k − low] = y[i_k] for the order's positions k in
+    [low, high): the next rows of an epoch, copied while another thread trains on the rows
+    before them.  Shuffled rows are prefetched GATHER_AHEAD positions ahead, into L2 (measured
+    55 ms for 10⁶ × 100 float32 rows, against 71 ms for PREFETCH_ROWS ahead into every level)."""
+    if shuffled:
+        for k in range(low, min(low + GATHER_AHEAD, high)):
+            prefetch_row(X, order[k], 2)
+    for k in range(low, high):
+        i = k
+        if shuffled:
+            if k + GATHER_AHEAD < order.size:
+                prefetch_row(X, order[k + GATHER_AHEAD], 2)
+            i = order[k]
+        for j in range(X.shape[1]):
+            rows[k - low, j] = X[i, j]
+        labels[k - low] = y[i]
+
+
 @njit(cache=True, error_model="numpy")
 def add_row(blocks: Any, c: int, dz: Any, X: Any, i: int, d: int) -> None:
     """blocks[c, j] += dz·X[i, j] for j < d, each product and sum rounded as NumPy's (a leaf
@@ -207,15 +265,19 @@ def chunk_gradient(
     BLAS sums; the blocks are added up in float64.  The log loss takes its rows HEAD_ROWS at
     a time (`log_loss_rows`, scratch heads[c]).
     """
+    control = flush_subnormals()  # on this thread (the caller's may be another)
     prefetch_start(X, order, shuffled, low, high)
     for j in range(params.size):
         partials[c, j] = 0.0
         blocks[c, j] = 0
     if kind == SQUARED:
-        return squared_rows(X, y, order, shuffled, low, high, params, partials, blocks, c,
-                            intercept, half, b)  # fmt: skip
-    return log_loss_rows(X, y, order, shuffled, low, high, params, partials, blocks, heads, c,
-                         intercept, b)  # fmt: skip
+        total = squared_rows(X, y, order, shuffled, low, high, params, partials, blocks, c,
+                             intercept, half, b)  # fmt: skip
+    else:
+        total = log_loss_rows(X, y, order, shuffled, low, high, params, partials, blocks, heads,
+                              c, intercept, b)  # fmt: skip
+    restore_floating(control)
+    return total
 
 
 @njit(error_model="numpy", inline="always")

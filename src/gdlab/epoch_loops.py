@@ -7,10 +7,14 @@ and parameter dtype, compiled by numba (layer L1).
 
 `epoch` runs on one thread without numba's reference counting (`_nrt=False`: it allocates
 nothing and only borrows arrays; the counting cost ~90 ns per update); `epoch_threads` sums a
-batch's row ranges on numba's threads (`prange`), otherwise the same text.  The source is
-written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled loop
-(≈2–3 s to compile each, once per machine); the text carries a digest of
-gdlab.epoch_kernels, which numba's cache would not notice changing.
+batch's row ranges on numba's threads (`prange`), otherwise the same text.  Batches of one
+row have their own loop, `samples`: g = dz·x_j (+ l2·w_j) is computed in the update itself
+(codegen.body's `gradient`), with no gradient array written and read back — `epoch_samples`
+runs it over the epoch, `epoch_gathered` block by block on rows that a second thread copies
+ahead (prange(2): thread 0 trains on one block while thread 1 fills the other).  The source
+is written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
+loops (≈2–3 s to compile each, once per machine); the text carries a digest of
+gdlab.epoch_kernels and gdlab.intrinsics, which numba's cache would not notice changing.
 """
 
 from __future__ import annotations
@@ -27,24 +31,42 @@ from gdlab import codegen, kernels
 
 def epoch_source(program: codegen.Program, dtype: str) -> str:
     """The module text of the epoch loops for this optimizer program and parameter dtype:
-    `epoch` (one thread) and `epoch_threads` (a batch's row ranges on numba's threads)."""
+    `epoch` (one thread), `epoch_threads` (a batch's row ranges on numba's threads),
+    `epoch_samples` (batches of one row) and `epoch_gathered` (batches of one row, copied
+    ahead by a second thread)."""
     unpack = [f"{name} = table[row, {j}]" for j, name in enumerate(program.scalars)]
-    update = [
-        *codegen.body(program, "i"),
+    scalars = _indent(unpack + codegen.preamble(program, dtype), 2)
+    header = _TEMPLATE.replace("DTYPE", dtype).replace("HELPERS", _helpers_digest())
+    batches = [
+        _FUNCTION.replace("NAME", name)
+        .replace("RANGE", loop)
+        .replace("        UNPACK\n", scalars)
+        .replace("            UPDATE\n", _indent(_update(program), 3))
+        for name, loop in (("epoch", "range"), ("epoch_threads", "prange"))
+    ]  # the placeholders first, then the generated lines (which could hold any name)
+    gradients = {  # g of one row, never written to grads (sample_gradient's and penalty's)
+        "FEATURES": ("dz * X[index, i]", 4),
+        "PENALISED": ("dz * X[index, i] + scale * p", 4),
+        "INTERCEPT": ("dz", 3),
+    }
+    samples = _SAMPLES.replace("        UNPACK\n", scalars)
+    for placeholder, (gradient, depth) in gradients.items():
+        lines = _indent(_update(program, gradient), depth)
+        samples = samples.replace(f"{'    ' * depth}{placeholder}\n", lines)
+    functions = [*batches, samples]
+    text = header.replace("CHAIN", " → ".join(program.links) or "(no link)") + "\n".join(functions)
+    return text.replace("SLOTS, ", "".join(f"{slot}, " for slot in program.slots))
+
+
+def _update(program: codegen.Program, gradient: str | None = None) -> list[str]:
+    """One parameter's update (codegen.body), its old value kept in spare, `bad` set when the
+    new one is not finite."""
+    return [
+        *codegen.body(program, "i", gradient),
         "spare[i] = p",
         f"params[i] = {program.result}",
         f"bad |= not (abs({program.result}) < np.inf)",
     ]
-    header = _TEMPLATE.replace("DTYPE", dtype).replace("HELPERS", _helpers_digest())
-    functions = [
-        _FUNCTION.replace("NAME", name)
-        .replace("RANGE", loop)
-        .replace("SLOTS, ", "".join(f"{slot}, " for slot in program.slots))
-        .replace("        UNPACK\n", _indent(unpack + codegen.preamble(program, dtype), 2))
-        .replace("            UPDATE\n", _indent(update, 3))
-        for name, loop in (("epoch", "range"), ("epoch_threads", "prange"))
-    ]  # the placeholders first, then the generated lines (which could hold any name)
-    return header.replace("CHAIN", " → ".join(program.links) or "(no link)") + "\n".join(functions)
 
 
 def _indent(lines: list[str], depth: int) -> str:
@@ -68,39 +90,46 @@ def _compile(program: codegen.Program, dtype: str, where: tuple[Any, ...]) -> Si
     directory = kernels.cache_directory()  # which `where` names
     namespace, cached = kernels.load_generated(epoch_source(program, dtype), directory)
     njit: Any = numba.njit  # `_nrt` is not in numba's type stubs
+    serial = {"cache": cached, "error_model": "numpy", "_nrt": False}
+    threads = {"cache": cached, "error_model": "numpy", "parallel": True}
     return SimpleNamespace(
-        epoch=njit(namespace["epoch"], cache=cached, error_model="numpy", _nrt=False),
-        epoch_threads=njit(
-            namespace["epoch_threads"], cache=cached, error_model="numpy", parallel=True
-        ),
+        epoch=njit(namespace["epoch"], **serial),
+        epoch_threads=njit(namespace["epoch_threads"], **threads),
+        epoch_samples=njit(namespace["epoch_samples"], **serial),
+        epoch_gathered=njit(namespace["epoch_gathered"], **threads),
     )
 
 
 @functools.cache
 def _helpers_digest() -> str:
-    """A digest of gdlab.epoch_kernels' source: a new generated file when the helpers change
-    (numba's cache of a generated loop does not notice changes in what it calls)."""
-    from gdlab import epoch_kernels
+    """A digest of gdlab.epoch_kernels' and gdlab.intrinsics' sources: a new generated file
+    when the helpers change (numba's cache of a generated loop does not notice changes in what
+    it calls)."""
+    from gdlab import epoch_kernels, intrinsics
 
-    return hashlib.sha256(inspect.getsource(epoch_kernels).encode()).hexdigest()[:16]
+    sources = "".join(inspect.getsource(module) for module in (epoch_kernels, intrinsics))
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
 _TEMPLATE = '''"""Generated by gdlab.compiled_epochs: a training epoch for DTYPE parameters with
 the update of CHAIN (gdlab.epoch_kernels HELPERS).
 
 Do not edit: gdlab.compiled_epochs writes this file and numba caches beside it; `epoch` is
-compiled with numba.njit(error_model="numpy", _nrt=False), `epoch_threads` with parallel=True."""
+compiled with numba.njit(error_model="numpy", _nrt=False), `epoch_threads` and `epoch_gathered`
+with parallel=True."""
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
-from gdlab.epoch_kernels import chunk_gradient, chunks, combine, norm, penalty, position_row
-from gdlab.epoch_kernels import sample_gradient, squared
+from gdlab.epoch_kernels import chunk_gradient, chunks, combine, gather_rows, norm, penalty
+from gdlab.epoch_kernels import position_row, sample_gradient, sample_head, sample_norm, squared
+from gdlab.intrinsics import flush_subnormals, restore_floating
 
 '''
 
 _FUNCTION = """
-def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
-         SLOTS, table, rates, records, path, size, stop, kind, half, intercept, l2, bound):
+def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals, rows,
+         labels, SLOTS, table, rates, records, path, size, stop, kind, half, intercept, l2, bound):
+    control = flush_subnormals()
     status = 0
     step = 0
     total = 0.0
@@ -141,6 +170,82 @@ def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, t
         step += 1
         if bad:
             status = 2
+            break
+    restore_floating(control)
+    return status, step, total
+"""
+
+_SAMPLES = """
+@njit(error_model="numpy", inline="always")
+def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads, SLOTS, table,
+            rates, records, path, kind, half, intercept, l2, bound):
+    \"\"\"Batches of one row, the order's positions [low, high): status, step, total.\"\"\"
+    control = flush_subnormals()  # on this thread: epoch_gathered runs it on a worker
+    status = 0
+    d = params.size - intercept
+    scale = params.dtype.type(l2)
+    for k in range(low, high):
+        index = position_row(X, order, shuffled, k)
+        loss, dz, squares = sample_head(X, y, index, params, intercept, kind, half, l2)
+        grad_norm = sample_norm(X, index, dz, params, grads, squares, intercept, scale)
+        records[step, 0] = loss
+        records[step, 1] = grad_norm
+        records[step, 2] = rates[min(step, rates.shape[0] - 1)]
+        if not (abs(loss) < np.inf) or not (grad_norm < np.inf) or loss > bound:
+            status = 1
+            break
+        if path.shape[0] > 0:
+            for i in range(params.size):
+                path[step, i] = params[i]
+        total += loss
+        row = min(step, table.shape[0] - 1)
+        UNPACK
+        bad = False
+        if l2 == 0.0:
+            for i in range(d):
+                FEATURES
+        else:
+            for i in range(d):
+                PENALISED
+        for i in range(d, params.size):
+            INTERCEPT
+        step += 1
+        if bad:
+            status = 2
+            break
+    restore_floating(control)
+    return status, step, total
+
+
+def epoch_samples(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
+                  rows, labels, SLOTS, table, rates, records, path, size, stop, kind, half,
+                  intercept, l2, bound):
+    return samples(X, y, order, shuffled, 0, stop, 0, 0.0, params, spare, grads, SLOTS, table,
+                   rates, records, path, kind, half, intercept, l2, bound)
+
+
+def epoch_gathered(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
+                   rows, labels, SLOTS, table, rates, records, path, size, stop, kind, half,
+                   intercept, l2, bound):
+    block = rows.shape[1]
+    in_order = order[:0]
+    gather_rows(X, y, order, shuffled, 0, min(block, stop), rows[0], labels[0])
+    status, step, total = 0, 0, 0.0
+    outcome = totals[:3]
+    for low in range(0, stop, block):
+        high = min(low + block, stop)
+        side = low // block % 2
+        for thread in prange(2):
+            if thread == 0:
+                result = samples(rows[side], labels[side], in_order, False, 0, high - low, step,
+                                 total, params, spare, grads, SLOTS, table, rates, records, path,
+                                 kind, half, intercept, l2, bound)
+                outcome[0], outcome[1], outcome[2] = result
+            elif high < stop:
+                gather_rows(X, y, order, shuffled, high, min(high + block, stop),
+                            rows[1 - side], labels[1 - side])
+        status, step, total = int(outcome[0]), int(outcome[1]), outcome[2]
+        if status != 0:
             break
     return status, step, total
 """
