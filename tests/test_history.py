@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from gdlab.history import History, Recorder, Result, write_text_atomic
+from gdlab.history import HUGE_PAGE, History, Recorder, Result, write_text_atomic
 
 
 def recorded(rows=5, capacity=2, shape=(2,)):
@@ -58,6 +58,40 @@ def test_segments_are_never_copied_while_recording():
     assert len(recorder._segments) <= 4  # 4 + 6 + 12 rows of room for 18 rows
     np.testing.assert_array_equal(recorder.steps()[:, 2], history.learning_rate)
     assert recorder.path() is None
+
+
+def mapping_flags(array):
+    """The VmFlags of the /proc/self/smaps mapping that holds the array's first byte."""
+    address = array.__array_interface__["data"][0]
+    with open("/proc/self/smaps") as smaps:
+        inside = False
+        for line in smaps:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                low, high = (int(part, 16) for part in head.split("-"))
+                inside = low <= address < high
+            elif inside and head == "VmFlags:":
+                return line.split()[1:]
+    raise AssertionError("no mapping holds the array")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="Linux's /proc only")
+def test_large_segments_ask_for_no_huge_pages_and_record_as_any():
+    """Segments from HUGE_PAGE bytes are memory advised MADV_NOHUGEPAGE ("nh"); small ones are
+    NumPy's own arrays."""
+    rows = HUGE_PAGE // 24 + 1  # 3 float64 columns
+    recorder = Recorder((2,), np.dtype(np.float32), capacity=rows)
+    columns, x = recorder.reserve(rows)
+    assert "nh" in mapping_flags(columns)
+    assert x is not None and x.flags.writeable and x.dtype == np.float32
+    columns[:] = np.arange(3.0)
+    x[:] = 7.0
+    recorder.commit(rows)
+    history = recorder.history()
+    np.testing.assert_array_equal(history.grad_norm, np.ones(rows))
+    np.testing.assert_array_equal(history.x, np.full((rows, 2), 7.0, np.float32))
+    small = Recorder(None, np.dtype(np.float64), capacity=4)
+    assert small._segments[0].columns.base is None  # np.empty's own memory
 
 
 def test_history_is_a_copy_not_a_view():
