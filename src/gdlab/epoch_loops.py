@@ -36,10 +36,12 @@ def epoch_source(program: codegen.Program, dtype: str) -> str:
     ahead by a second thread)."""
     unpack = [f"{name} = table[row, {j}]" for j, name in enumerate(program.scalars)]
     scalars = _indent(unpack + codegen.preamble(program, dtype), 2)
+    record = _indent(_RECORD.splitlines(), 2)
     header = _TEMPLATE.replace("DTYPE", dtype).replace("HELPERS", _helpers_digest())
     batches = [
         _FUNCTION.replace("NAME", name)
         .replace("RANGE", loop)
+        .replace("        RECORD\n", record)
         .replace("        UNPACK\n", scalars)
         .replace("            UPDATE\n", _indent(_update(program), 3))
         for name, loop in (("epoch", "range"), ("epoch_threads", "prange"))
@@ -49,7 +51,7 @@ def epoch_source(program: codegen.Program, dtype: str) -> str:
         "PENALISED": ("dz * X[index, i] + scale * p", 4),
         "INTERCEPT": ("dz", 3),
     }
-    samples = _SAMPLES.replace("        UNPACK\n", scalars)
+    samples = _SAMPLES.replace("        RECORD\n", record).replace("        UNPACK\n", scalars)
     for placeholder, (gradient, depth) in gradients.items():
         lines = _indent(_update(program, gradient), depth)
         samples = samples.replace(f"{'    ' * depth}{placeholder}\n", lines)
@@ -126,6 +128,22 @@ from gdlab.intrinsics import flush_subnormals, restore_floating
 
 '''
 
+# RECORD in both loops: a step's History row and divergence check, then the update's scalars
+_RECORD = """\
+records[step, 0] = loss
+records[step, 1] = grad_norm
+records[step, 2] = rates[min(step, rates.shape[0] - 1)]
+if not (abs(loss) < np.inf) or not (grad_norm < np.inf) or loss > bound:
+    status = 1
+    break
+if path.shape[0] > 0:
+    for i in range(params.size):
+        path[step, i] = params[i]
+total += loss
+row = min(step, table.shape[0] - 1)
+UNPACK
+"""
+
 _FUNCTION = """
 def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals, rows,
          labels, SLOTS, table, rates, records, path, size, stop, kind, half, intercept, l2, bound):
@@ -152,18 +170,7 @@ def NAME(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, t
             loss += penalty(params, grads, intercept, l2)
             squares = squared(grads)
         grad_norm = norm(grads, squares)
-        records[step, 0] = loss
-        records[step, 1] = grad_norm
-        records[step, 2] = rates[min(step, rates.shape[0] - 1)]
-        if not (abs(loss) < np.inf) or not (grad_norm < np.inf) or loss > bound:
-            status = 1
-            break
-        if path.shape[0] > 0:
-            for i in range(params.size):
-                path[step, i] = params[i]
-        total += loss
-        row = min(step, table.shape[0] - 1)
-        UNPACK
+        RECORD
         bad = False
         for i in range(params.size):
             UPDATE
@@ -188,18 +195,7 @@ def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads,
         index = position_row(X, order, shuffled, k)
         loss, dz, squares = sample_head(X, y, index, params, intercept, kind, half, l2)
         grad_norm = sample_norm(X, index, dz, params, grads, squares, intercept, scale)
-        records[step, 0] = loss
-        records[step, 1] = grad_norm
-        records[step, 2] = rates[min(step, rates.shape[0] - 1)]
-        if not (abs(loss) < np.inf) or not (grad_norm < np.inf) or loss > bound:
-            status = 1
-            break
-        if path.shape[0] > 0:
-            for i in range(params.size):
-                path[step, i] = params[i]
-        total += loss
-        row = min(step, table.shape[0] - 1)
-        UNPACK
+        RECORD
         bad = False
         if l2 == 0.0:
             for i in range(d):
