@@ -117,7 +117,7 @@ def test_a_single_row_as_the_per_sample_loop_takes_it(name, dtype):
         g = dz * X[i] + scale * params[: X.shape[1]] if model.l2 else dz * X[i]  # the loop's g
         np.testing.assert_array_equal(np.append(g, [dz] * intercept), written)
         assert squares == pytest.approx(float(np.vdot(written, written)), rel=rtol)
-        norm = kernels.sample_norm(X, i, dz, params, grads, squares, intercept, scale)
+        norm = kernels.sample_norm(X, i, dz, params, grads, squares, intercept, model.l2)
         assert norm == pytest.approx(loop.norm(written), rel=rtol)
 
 
@@ -129,7 +129,7 @@ def test_the_per_sample_norm_survives_an_overflowing_sum_of_squares():
     grads = np.empty_like(params)
     squares = kernels.penalised_squares(X, 0, dz, params, 1, scale)
     assert squares == np.inf
-    norm = kernels.sample_norm(X, 0, dz, params, grads, squares, 1, scale)
+    norm = kernels.sample_norm(X, 0, dz, params, grads, squares, 1, 0.3)
     expected = np.append(dz * X[0] + scale * params[:-1], dz)
     np.testing.assert_array_equal(grads, expected)
     assert norm == pytest.approx(loop.norm(expected), rel=1e-6) and np.isfinite(norm)

@@ -208,10 +208,11 @@ class CompiledEpoch:
             return None
         size, n = run.batches.size, run.batches.n_samples
         loops = epoch_loop(self.fused.program, dtype.name)
-        block = _gather_block(X) if size == 1 else 0
         if size == 1:
+            block = _gather_block(X)
             loop = loops.epoch_gathered if block else loops.epoch_samples
         else:
+            block = 0
             loop = loops.epoch_threads if _threads(size, X.shape[1]) else loops.epoch
         optimizer = self.fused.transform
         constant_rate = optimizer.learning_rate is None or isinstance(

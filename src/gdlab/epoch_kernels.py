@@ -214,13 +214,13 @@ def penalised_squares(X: Any, i: int, dz: Any, params: Any, intercept: int, scal
 
 @njit(error_model="numpy", inline="always")
 def sample_norm(X: Any, i: int, dz: Any, params: Any, grads: Any, squares: Any, intercept: int,
-                scale: Any) -> float:  # fmt: skip
-    """‖g‖₂ from Σg² (`norm`); when Σg² overflows, g is written to grads and scaled."""
+                l2: float) -> float:  # fmt: skip
+    """‖g‖₂ from Σg² (`norm`); when Σg² overflows, g is written to grads (`row_gradient`,
+    `penalty`) and scaled."""
     if abs(squares) < np.inf:
         return np.sqrt(float(squares))
     row_gradient(X, i, dz, grads, intercept)
-    for j in range(params.size - intercept):
-        grads[j] = grads[j] + scale * params[j]
+    penalty(params, grads, intercept, l2)
     return scaled_norm(grads)
 
 

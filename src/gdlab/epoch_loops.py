@@ -194,7 +194,7 @@ def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads,
     for k in range(low, high):
         index = position_row(X, order, shuffled, k)
         loss, dz, squares = sample_head(X, y, index, params, intercept, kind, half, l2)
-        grad_norm = sample_norm(X, index, dz, params, grads, squares, intercept, scale)
+        grad_norm = sample_norm(X, index, dz, params, grads, squares, intercept, l2)
         RECORD
         bad = False
         if l2 == 0.0:
@@ -227,7 +227,7 @@ def epoch_gathered(X, y, order, shuffled, params, spare, grads, partials, blocks
     in_order = order[:0]
     gather_rows(X, y, order, shuffled, 0, min(block, stop), rows[0], labels[0])
     status, step, total = 0, 0, 0.0
-    outcome = totals[:3]
+    outcome = totals[:3]  # the training thread's status, step, total, out of the prange
     for low in range(0, stop, block):
         high = min(low + block, stop)
         side = low // block % 2
