@@ -385,8 +385,10 @@ def test_the_generated_loop_embeds_the_rules_update():
 def test_the_mirrored_constants_match_the_kernels():
     from gdlab import epoch_kernels
 
-    assert (compiled_epochs.CHUNKS, compiled_epochs.CHUNK_ROWS, compiled_epochs.HEAD_ROWS) == (
+    assert (compiled_epochs.CHUNKS, compiled_epochs.CHUNK_ROWS, compiled_epochs.HEAD_ROWS,
+            compiled_epochs.HEAD_SLOTS) == (
         epoch_kernels.CHUNKS, epoch_kernels.CHUNK_ROWS, epoch_kernels.HEAD_ROWS,
+        epoch_kernels.HEAD_SLOTS,
     )  # fmt: skip
     assert epoch_kernels.BLOCK_ROWS % epoch_kernels.HEAD_ROWS == 0
     assert (compiled_epochs.SQUARED, compiled_epochs.LOG_LOSS) == (

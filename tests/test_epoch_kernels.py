@@ -45,7 +45,7 @@ def compiled_value_and_grad(model, params, X, y, order=None):
     count = kernels.chunks(b)
     partials = np.empty((kernels.CHUNKS, params.size))
     blocks = np.empty((kernels.CHUNKS, params.size), params.dtype)
-    heads = np.empty((kernels.CHUNKS, 2, kernels.HEAD_ROWS), params.dtype)
+    heads = np.empty((kernels.CHUNKS, kernels.HEAD_SLOTS, kernels.HEAD_ROWS), params.dtype)
     totals = np.empty(kernels.CHUNKS)
     for c in range(count):
         low, high = c * b // count, (c + 1) * b // count

@@ -5,7 +5,14 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from gdlab.intrinsics import FLUSH_BITS, X86, flush_subnormals, prefetch, restore_floating
+from gdlab.intrinsics import (
+    FLUSH_BITS,
+    X86,
+    flush_subnormals,
+    prefetch,
+    prefetch_ahead,
+    restore_floating,
+)
 
 
 @njit
@@ -63,3 +70,27 @@ def test_prefetch_takes_only_the_levels_it_knows():
 
     with pytest.raises(TypingError):
         level_three(np.zeros((2, 2)))
+
+
+@njit
+def prefetch_far(X, distance):
+    for i in range(X.shape[0]):
+        prefetch_ahead(X, i, 0, distance)
+        prefetch_ahead(X, i, X.shape[1] - 1, -distance)
+    return X.sum()
+
+
+def test_prefetch_ahead_is_a_hint_even_far_outside_the_array():
+    """No value changes, and an address far past the array does not fault."""
+    X = np.arange(12.0).reshape(4, 3)
+    for distance in (0, 64, 4096, 1 << 40):
+        assert prefetch_far(X, distance) == 66.0
+
+
+def test_prefetch_ahead_takes_a_whole_number_of_bytes():
+    @njit
+    def halfway(X):
+        prefetch_ahead(X, 0, 0, 0.5)
+
+    with pytest.raises(TypingError):
+        halfway(np.zeros((2, 2)))

@@ -52,6 +52,7 @@ GATHER_FROM = 2**25  # bytes of X from which a per-sample epoch has a second thr
 GATHER_BYTES = 2**22  # bytes of rows that thread copies at a time (two such blocks alternate)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
 HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)
+HEAD_SLOTS = 3  # = epoch_kernels' (z, dz and e^−|z| of each row of a group)
 SQUARED, LOG_LOSS = 0, 1  # = epoch_kernels.SQUARED, LOG_LOSS
 
 
@@ -226,7 +227,7 @@ class CompiledEpoch:
             grads=np.empty_like(params),
             partials=np.empty((CHUNKS, params.size)),
             blocks=np.empty((CHUNKS, params.size), dtype),
-            heads=np.empty((CHUNKS, 2, HEAD_ROWS), dtype),
+            heads=np.empty((CHUNKS, HEAD_SLOTS, HEAD_ROWS), dtype),
             totals=np.empty(CHUNKS),
             rows=np.empty((2 if block else 0, block, X.shape[1]), dtype),
             labels=np.empty((2 if block else 0, block), dtype),

@@ -14,7 +14,8 @@ runs it over the epoch, `epoch_gathered` block by block on rows that a second th
 ahead (prange(2): thread 0 trains on one block while thread 1 fills the other).  The source
 is written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
-gdlab.epoch_kernels and gdlab.intrinsics, which numba's cache would not notice changing.
+gdlab.epoch_kernels, gdlab.intrinsics and gdlab.vector_math, which numba's cache would not
+notice changing.
 """
 
 from __future__ import annotations
@@ -104,12 +105,13 @@ def _compile(program: codegen.Program, dtype: str, where: tuple[Any, ...]) -> Si
 
 @functools.cache
 def _helpers_digest() -> str:
-    """A digest of gdlab.epoch_kernels' and gdlab.intrinsics' sources: a new generated file
-    when the helpers change (numba's cache of a generated loop does not notice changes in what
-    it calls)."""
-    from gdlab import epoch_kernels, intrinsics
+    """A digest of the sources of gdlab.epoch_kernels and the modules it inlines: a new
+    generated file when the helpers change (numba's cache of a generated loop does not notice
+    changes in what it calls)."""
+    from gdlab import epoch_kernels, intrinsics, vector_math
 
-    sources = "".join(inspect.getsource(module) for module in (epoch_kernels, intrinsics))
+    helpers = (epoch_kernels, intrinsics, vector_math)
+    sources = "".join(inspect.getsource(module) for module in helpers)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
@@ -216,7 +218,10 @@ def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads,
 def epoch_samples(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
                   rows, labels, SLOTS, table, rates, records, path, size, stop, kind, half,
                   intercept, l2, bound):
-    return samples(X, y, order, shuffled, 0, stop, 0, 0.0, params, spare, grads, SLOTS, table,
+    if shuffled:  # `samples` compiled for each value of `shuffled`
+        return samples(X, y, order, True, 0, stop, 0, 0.0, params, spare, grads, SLOTS, table,
+                       rates, records, path, kind, half, intercept, l2, bound)
+    return samples(X, y, order, False, 0, stop, 0, 0.0, params, spare, grads, SLOTS, table,
                    rates, records, path, kind, half, intercept, l2, bound)
 
 

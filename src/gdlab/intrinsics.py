@@ -1,6 +1,7 @@
 """Two machine instructions numba does not offer, as numba intrinsics (layer L0).
 
     prefetch(X, i, j, level)       llvm.prefetch: bring the cache line of X[i, j] in (a hint)
+    prefetch_ahead(X, i, j, bytes) … the line that many bytes past X[i, j], into every level
     control = flush_subnormals()   x86: set MXCSR's FTZ and DAZ bits, return the old MXCSR
     restore_floating(control)      x86: put it back
 
@@ -38,21 +39,48 @@ def _prefetch(typingctx: Any, array: Any, row: Any, column: Any, level: Any) -> 
     literal = getattr(level, "literal_value", None)
     if not (isinstance(array, types.Array) and array.ndim == 2 and literal in (1, 2)):
         return None
-    signature = types.void(array, row, column, level)
     locality = 3 if literal == 1 else 2
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        array_type = sig.args[0]
-        data = context.make_array(array_type)(context, builder, args[0])
-        index = [context.cast(builder, args[k], sig.args[k], types.intp) for k in (1, 2)]
-        pointer = cgutils.get_item_pointer(context, builder, array_type, data, index)
-        int32 = ir.IntType(32)
-        function_type = ir.FunctionType(ir.VoidType(), [pointer.type, int32, int32, int32])
-        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
-        builder.call(function, [pointer, int32(0), int32(locality), int32(1)])
+        _prefetch_line(builder, _element(context, builder, sig, args), locality)
         return context.get_dummy_value()
 
-    return signature, codegen
+    return types.void(array, row, column, level), codegen
+
+
+def _prefetch_ahead(typingctx: Any, array: Any, row: Any, column: Any, distance: Any) -> Any:
+    """prefetch_ahead(array, row, column, distance): a hint to bring the cache line `distance`
+    bytes past array[row, column] into every cache level — of the same array or not: a
+    prefetch never faults (the address is computed as an integer, outside LLVM's bounds)."""
+    if not (isinstance(array, types.Array) and array.ndim == 2):
+        return None
+    if not isinstance(distance, types.Integer):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        pointer = _element(context, builder, sig, args)
+        offset = context.cast(builder, args[3], sig.args[3], types.intp)
+        address = builder.add(builder.ptrtoint(pointer, offset.type), offset)
+        _prefetch_line(builder, builder.inttoptr(address, pointer.type), 3)
+        return context.get_dummy_value()
+
+    return types.void(array, row, column, distance), codegen
+
+
+def _element(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+    """The pointer to array[row, column] (the first three arguments)."""
+    array_type = sig.args[0]
+    data = context.make_array(array_type)(context, builder, args[0])
+    index = [context.cast(builder, args[k], sig.args[k], types.intp) for k in (1, 2)]
+    return cgutils.get_item_pointer(context, builder, array_type, data, index)
+
+
+def _prefetch_line(builder: Any, pointer: Any, locality: int) -> None:
+    """Call llvm.prefetch(pointer, read, locality, data cache)."""
+    int32 = ir.IntType(32)
+    function_type = ir.FunctionType(ir.VoidType(), [pointer.type, int32, int32, int32])
+    function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+    builder.call(function, [pointer, int32(0), int32(locality), int32(1)])
 
 
 def _control_word(builder: Any, name: str, word: Any | None = None) -> Any:
@@ -91,5 +119,6 @@ def _restore_floating(typingctx: Any, control: Any) -> Any:
 
 # typed as Any: the stubs count typingctx as an argument
 prefetch: Any = intrinsic(_prefetch)
+prefetch_ahead: Any = intrinsic(_prefetch_ahead)
 flush_subnormals: Any = intrinsic(_flush_subnormals)
 restore_floating: Any = intrinsic(_restore_floating)
