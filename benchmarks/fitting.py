@@ -247,20 +247,29 @@ def torch_epoch(torch: Any, kind: str, X: Any, y: Any, batch: int | None) -> Any
 
 @njit(parallel=True, fastmath=True, cache=True)
 def _read(X: Any, order: Any, shuffled: bool, chunks: int) -> float:
-    """Σ of X's elements, row by row (through `order` when shuffled, each row prefetched
-    PREFETCH_ROWS positions ahead, as gd.fit's epochs do), in `chunks` ranges."""
+    """Σ of X's elements, row by row (through `order` when shuffled, each row prefetched as
+    gd.fit's epochs prefetch it), in `chunks` ranges — compiled for each order, as gd.fit's
+    loops are."""
     n = X.shape[0]
     totals = np.zeros(chunks)
     for c in prange(chunks):
-        total = X.dtype.type(0)
         low, high = c * n // chunks, (c + 1) * n // chunks
-        prefetch_start(X, order, shuffled, low, high)
-        for k in range(low, high):
-            i = position_row(X, order, shuffled, k)
-            for j in range(X.shape[1]):
-                total += X[i, j]
-        totals[c] = total
+        if shuffled:
+            totals[c] = _read_rows(X, order, True, low, high)
+        else:
+            totals[c] = _read_rows(X, order, False, low, high)
     return totals.sum()
+
+
+@njit(fastmath=True, inline="always")
+def _read_rows(X: Any, order: Any, shuffled: bool, low: int, high: int) -> Any:
+    total = X.dtype.type(0)
+    prefetch_start(X, order, shuffled, low, high)
+    for k in range(low, high):
+        i = position_row(X, order, shuffled, k)
+        for j in range(X.shape[1]):
+            total += X[i, j]
+    return total
 
 
 def floors(X: np.ndarray, turns: int) -> tuple[float, float]:

@@ -31,8 +31,11 @@ Every loop runs with subnormal numbers flushed to zero (`gdlab.intrinsics`).
 
 Rows are prefetched ahead (`gdlab.intrinsics`): in order, the bytes STREAM_AHEAD further on
 (the core's own prefetchers alone left a pass over 10⁶ × 100 float32 rows at 73% of the
-streaming floor, against 90% with them); shuffled, the row PREFETCH_ROWS positions ahead
-in the order.  The loops are compiled once for each order, not given it as a flag.
+streaming floor, against 90% with them); shuffled, into L2, the row PREFETCH_ROWS positions
+ahead in the order (an epoch of 4096-row batches: 63 → 52 ms against 8 rows into L1) — in
+batches of up to NEXT_BATCH_ROWS rows, the row a batch further on: the one this thread reads
+in the next batch (numba's threads take the same row ranges of every batch; 256-row batches:
+72 → 66 ms).  The loops are compiled once for each order, not given it as a flag.
 
 The per-row functions are inlined into the generated loop (numba's inline="always"); the
 batch pass (`chunk_gradient`) and the vector loops (`dot`, `add_row`, the sums) are leaf
@@ -54,7 +57,8 @@ SQUARED, LOG_LOSS = 0, 1  # the heads (kind)
 CHUNKS = 16  # at most this many row ranges per batch (their sums are combined in order)
 CHUNK_ROWS = 64  # at least this many rows per range
 BLOCK_ROWS = 256  # rows summed in the dtype before their sum is added in float64
-PREFETCH_ROWS = 8  # shuffled rows: fetch the row this far ahead in the order
+PREFETCH_ROWS = 24  # shuffled rows: fetch the row this far ahead in the order, into L2 …
+NEXT_BATCH_ROWS = 1024  # … or, in batches of at most this many rows, the next batch's row
 STREAM_AHEAD = 4096  # rows in order: fetch the bytes this far ahead
 GATHER_AHEAD = 5  # rows copied ahead (gather_rows): fetch the row this far ahead into L2
 HEAD_ROWS = 16  # log loss: rows whose heads are taken together (divides BLOCK_ROWS)
@@ -66,15 +70,15 @@ REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
 
 
 @njit(error_model="numpy", inline="always")
-def position_row(X: Any, order: Any, shuffled: bool, k: int) -> int:
+def position_row(X: Any, order: Any, shuffled: bool, k: int, ahead: int = PREFETCH_ROWS) -> int:
     """The row at position k of the epoch's order (k itself in order); when shuffled, every
-    cache line of the row PREFETCH_ROWS positions further on is prefetched; in order, the
+    cache line of the row `ahead` positions further on is prefetched into L2; in order, the
     lines STREAM_AHEAD bytes past the row's (`prefetch_stream`)."""
     if not shuffled:
         prefetch_stream(X, k)
         return k
-    if k + PREFETCH_ROWS < order.size:
-        prefetch_row(X, order[k + PREFETCH_ROWS])
+    if k + ahead < order.size:
+        prefetch_row(X, order[k + ahead], 2)
     return order[k]
 
 
@@ -107,7 +111,7 @@ def prefetch_start(X: Any, order: Any, shuffled: bool, low: int, high: int) -> N
     prefetches the rest as it goes; another thread may be about to read the rows before)."""
     if shuffled:
         for k in range(low, min(low + PREFETCH_ROWS, high)):
-            prefetch_row(X, order[k])
+            prefetch_row(X, order[k], 2)
 
 
 @njit(error_model="numpy", inline="always")
@@ -263,8 +267,8 @@ def gather_rows(X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int,
 def copy_rows(X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, rows: Any,
               labels: Any) -> None:  # fmt: skip
     """`gather_rows`' copy.  Shuffled rows are prefetched GATHER_AHEAD positions ahead, into
-    L2 (measured 55 ms for 10⁶ × 100 float32 rows, against 71 ms for PREFETCH_ROWS ahead into
-    every level)."""
+    L2 (measured 55 ms for 10⁶ × 100 float32 rows, against 71 ms for 8 rows ahead into every
+    level; 12–48 rows ahead gave the same as 5)."""
     if shuffled:
         for k in range(low, min(low + GATHER_AHEAD, high)):
             prefetch_row(X, order[k], 2)
@@ -293,31 +297,34 @@ def chunk_gradient(
     partials: Any, blocks: Any, heads: Any, c: int, intercept: int, kind: int, half: float,
     b: int,
 ) -> float:  # fmt: skip
-    """partials[c] = Σ dz_i·(x_i, 1) over the order's positions [low, high); returns Σℓ_i.
+    """partials[c] = Σ dz_i·(x_i, 1) over the order's positions [low, high) of a batch of b
+    rows; returns Σℓ_i.
 
     Each product and each block of BLOCK_ROWS rows is summed in the dtype (blocks[c]), as
     BLAS sums; the blocks are added up in float64.  The log loss takes its rows HEAD_ROWS at
-    a time (`log_loss_rows`, scratch heads[c]).
+    a time (`log_loss_rows`, scratch heads[c]).  Shuffled rows are prefetched `ahead`
+    positions ahead: b, the next batch's row, in batches of up to NEXT_BATCH_ROWS.
     """
     control = flush_subnormals()  # on this thread (the caller's may be another)
     prefetch_start(X, order, shuffled, low, high)
     for j in range(params.size):
         partials[c, j] = 0.0
         blocks[c, j] = 0
+    ahead = b if b <= NEXT_BATCH_ROWS else PREFETCH_ROWS
     # each loop is compiled twice, for shuffled and in order: the flag tested in the loop cost
     # 2–3 ms of a 16 ms pass over 10⁶ × 100 float32 rows
     if kind == SQUARED and shuffled:
         total = squared_rows(X, y, order, True, low, high, params, partials, blocks, c,
-                             intercept, half, b)  # fmt: skip
+                             intercept, half, b, ahead)  # fmt: skip
     elif kind == SQUARED:
         total = squared_rows(X, y, order, False, low, high, params, partials, blocks, c,
-                             intercept, half, b)  # fmt: skip
+                             intercept, half, b, ahead)  # fmt: skip
     elif shuffled:
         total = log_loss_rows(X, y, order, True, low, high, params, partials, blocks, heads,
-                              c, intercept, b)  # fmt: skip
+                              c, intercept, b, ahead)  # fmt: skip
     else:
         total = log_loss_rows(X, y, order, False, low, high, params, partials, blocks, heads,
-                              c, intercept, b)  # fmt: skip
+                              c, intercept, b, ahead)  # fmt: skip
     restore_floating(control)
     return total
 
@@ -325,13 +332,13 @@ def chunk_gradient(
 @njit(error_model="numpy", inline="always")
 def squared_rows(
     X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
-    partials: Any, blocks: Any, c: int, intercept: int, half: float, b: int,
+    partials: Any, blocks: Any, c: int, intercept: int, half: float, b: int, ahead: int,
 ) -> float:  # fmt: skip
     """The squared error's rows, one at a time: z_i, r_i, then dz_i·x_i while x_i is in cache."""
     d = params.size - intercept
     total = 0.0
     for k in range(low, high):
-        i = position_row(X, order, shuffled, k)
+        i = position_row(X, order, shuffled, k, ahead)
         term, delta = row_loss(X, y, i, params, intercept, SQUARED)
         total += float(term)
         dz = derivative(SQUARED, delta, half, b, params)
@@ -346,7 +353,7 @@ def squared_rows(
 @njit(error_model="numpy", inline="always")
 def log_loss_rows(
     X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
-    partials: Any, blocks: Any, heads: Any, c: int, intercept: int, b: int,
+    partials: Any, blocks: Any, heads: Any, c: int, intercept: int, b: int, ahead: int,
 ) -> float:  # fmt: skip
     """The log loss's rows, HEAD_ROWS at a time: the group's heads from its z_k (heads[c, 0]),
     in a loop LLVM vectorises (`log_loss_heads`: dz_k, e_k); the losses, with one log per
@@ -357,7 +364,7 @@ def log_loss_rows(
     scale = params.dtype.type(b)
     total = 0.0
     for k in range(low, min(low + HEAD_ROWS, high)):
-        heads[c, 0, k - low] = affine(X, order, shuffled, k, params, d, intercept)
+        heads[c, 0, k - low] = affine(X, order, shuffled, k, ahead, params, d, intercept)
     for start in range(low, high, HEAD_ROWS):
         stop = min(start + HEAD_ROWS, high)
         log_loss_heads(heads, c, y, order, shuffled, start, stop, scale)
@@ -371,7 +378,7 @@ def log_loss_rows(
         total += np.log(product)
         for k in range(start, stop):
             if k + HEAD_ROWS < high:
-                z = affine(X, order, shuffled, k + HEAD_ROWS, params, d, intercept)
+                z = affine(X, order, shuffled, k + HEAD_ROWS, ahead, params, d, intercept)
                 heads[c, 0, k - start] = z
             i = order[k] if shuffled else k
             dz = heads[c, 1, k - start]
@@ -384,9 +391,10 @@ def log_loss_rows(
 
 
 @njit(error_model="numpy", inline="always")
-def affine(X: Any, order: Any, shuffled: bool, k: int, params: Any, d: int, intercept: int) -> Any:
-    """z = x_i·w (+ c) of the row i at position k of the order."""
-    i = position_row(X, order, shuffled, k)
+def affine(X: Any, order: Any, shuffled: bool, k: int, ahead: int, params: Any, d: int,
+           intercept: int) -> Any:  # fmt: skip
+    """z = x_i·w (+ c) of the row i at position k of the order (`position_row`)."""
+    i = position_row(X, order, shuffled, k, ahead)
     z = dot(X, i, params, d)
     return z + params[d] if intercept else z
 
