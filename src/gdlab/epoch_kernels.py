@@ -18,10 +18,10 @@ Sums are taken in other orders than NumPy's BLAS: dot products with vector lanes
 "reassoc", "contract"), sums over the rows of a batch in `chunks(b)` row ranges combined in
 order — so the numbers do not depend on the thread count — each range in blocks of BLOCK_ROWS
 rows summed in the dtype (as BLAS does) and added up in float64; losses in float64.  The log
-loss of a batch takes its e = e^−|z| in a loop LLVM vectorises (`gdlab.vector_math`: for
-float32 data, the float32 nearest e^−|z|) and log(1 + e) once per HEAD_ROWS rows, as the log of
-a product (`log1p_parts`): the losses agree with NumPy's to float64 rounding (float32 rounding
-for float32 data, as NumPy's own float32 sum).  A batch of one row skips the sums: ∇ = dz·x
+loss of a batch takes its e = e^−|z| in a loop LLVM vectorises (`gdlab.vector_math`: within
+an ulp of e^−|z|) and log(1 + e) once per HEAD_ROWS rows, as the log of a product
+(`log1p_parts`): the losses agree with NumPy's to float64 rounding (float32 rounding for
+float32 data, as NumPy's own float32 sum).  A batch of one row skips the sums: ∇ = dz·x
 exactly, as the reference path's; the per-sample loop (`sample_head`, `sample_norm`) does not
 even write it — the update reads g = dz·x_j (+ l2·w_j) itself — and takes Σg² as
 dz²·(‖x‖² + 1), ‖x‖² from the dot product's read of the row.  The row ranges of a large batch
