@@ -19,6 +19,7 @@ Every step is a select, a multiply-add or a bit operation: no branch, no call.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ EXP_FLOOR = -746.0  # below: e^x rounds to 0
 BIAS = 1023  # float64's exponent bias
 GUARD = 64  # 2^(n+GUARD) stays a normal number for n ≥ −1077
 UNGUARD = 2.0**-GUARD
-TAYLOR = tuple(1.0 / float(np.prod(np.arange(1, k + 1, dtype=np.float64))) for k in range(14))
+TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, -1, -1))  # 1/k!, k = 13 … 0
 
 
 @njit(error_model="numpy", inline="always")
@@ -43,20 +44,9 @@ def exp_nonpositive(x: float) -> float:
     t = x * LOG2_E + SHIFTER
     n = t - SHIFTER
     r = (x - n * LN2_HI) - n * LN2_LO
-    p = TAYLOR[13]
-    p = p * r + TAYLOR[12]
-    p = p * r + TAYLOR[11]
-    p = p * r + TAYLOR[10]
-    p = p * r + TAYLOR[9]
-    p = p * r + TAYLOR[8]
-    p = p * r + TAYLOR[7]
-    p = p * r + TAYLOR[6]
-    p = p * r + TAYLOR[5]
-    p = p * r + TAYLOR[4]
-    p = p * r + TAYLOR[3]
-    p = p * r + TAYLOR[2]
-    p = p * r + TAYLOR[1]
-    p = p * r + TAYLOR[0]
+    p = 0.0
+    for coefficient in TAYLOR:  # Horner, from r¹³/13! down (numba unrolls the tuple)
+        p = p * r + coefficient
     power = power_of_two(np.float64(t).view(np.int64) - SHIFTER_BITS + GUARD)
     return p * power * UNGUARD
 
