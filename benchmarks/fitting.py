@@ -263,6 +263,7 @@ def _read(X: Any, order: Any, shuffled: bool, chunks: int) -> float:
 
 @njit(fastmath=True, inline="always")
 def _read_rows(X: Any, order: Any, shuffled: bool, low: int, high: int) -> Any:
+    """Σ of the elements of the rows at the order's positions [low, high)."""
     total = X.dtype.type(0)
     prefetch_start(X, order, shuffled, low, high)
     for k in range(low, high):

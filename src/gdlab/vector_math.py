@@ -2,7 +2,8 @@
 
 A loop that calls libm (numba's np.exp) runs one element at a time: this llvmlite is built
 without a vector math library.  `exp_nonpositive` is the exponential of x ≤ 0 in plain
-float64 arithmetic, inlined into the loop — eight lanes at a time with AVX-512:
+float64 arithmetic, inlined into the loop — four lanes at a time here (LLVM keeps to
+256-bit vectors on this AVX-512 Xeon; the loop over 10⁶ values: 3.2 ns each, libm's 5.9):
 
     n = round(x·log₂e)                        t = x·log₂e + 1.5·2⁵², n = t − 1.5·2⁵²
     r = (x − n·ln2_hi) − n·ln2_lo             Cody–Waite: n·ln2_hi is exact, |r| ≤ ½ln2 + ε
