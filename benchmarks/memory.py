@@ -16,6 +16,7 @@ from numba import njit, prange
 
 from benchmarks.report import Row
 from benchmarks.timing import interleaved_medians
+from gdlab.placement import staggered_full_like
 
 STREAM_FACTOR = 0.999  # a ← a·c with c < 1 keeps the values finite for any number of passes
 
@@ -95,9 +96,10 @@ def _same_arrays_kernels() -> tuple[Any, ...]:
 def same_arrays(params: Any, grads: Any, slots: int) -> Any:
     """A step that reads and writes what an optimizer with `slots` slots does (p, g and the
     slots in; p and the slots out, in one pass on numba's threads) with next to no arithmetic:
-    what that access pattern reaches on this machine, the ceiling of any such step."""
+    what that access pattern reaches on this machine, the ceiling of any such step.  The slots
+    start where an optimizer's init puts them (`gdlab.placement`)."""
     x = params.copy()
-    arrays = [np.zeros_like(params) for _ in range(slots)]
+    arrays = [staggered_full_like(params, 0.0, k + 1) for k in range(slots)]
     kernel = _same_arrays_kernels()[slots]
     factor = np.float32(0.5)
     return functools.partial(kernel, x, grads, *arrays, factor)

@@ -7,6 +7,11 @@ turns, with a kernel that moves the same arrays with next to no arithmetic (the 
 the access pattern: several streams reach less than the one-array stream the floor is
 measured on).  Ratios: × the fastest torch variant's speed (its time / ours), and the
 fraction of the memory floor reached (floor time / ours).
+
+The variants that allocate arrays of the parameters' size every step (the NumPy reference,
+torch's default) take their turns apart, after the others: freeing and faulting in hundreds
+of megabytes leaves the kernel work (zeroing and merging pages) on one of the two cores,
+which slowed whichever step came next in the turns by up to 15%.
 """
 
 from __future__ import annotations
@@ -63,9 +68,11 @@ def step_rows(
             slots = len(fused.program.slots)
             steps = {"gdlab fused": _fused_step(fused, params, grads),
                      CEILING: same_arrays(params, grads, slots)}  # fmt: skip
-            steps["gdlab reference (NumPy)"] = _reference_step(optimizer, params, grads)
-            steps.update(_torch_steps(make_torch, fastest, params, grads))
+            allocating = {"gdlab reference (NumPy)": _reference_step(optimizer, params, grads)}
+            for variant, step in _torch_steps(make_torch, fastest, params, grads).items():
+                (steps if variant == f"torch {fastest}" else allocating)[variant] = step
             times = interleaved_medians(steps, repeats=repeats, budget=budget)
+            times.update(interleaved_medians(allocating, repeats=repeats, budget=budget))
             moved = 3 + 2 * slots  # reads p, g, slots; writes p, slots
             floor = floor_seconds(moved, size, params.itemsize, bandwidth[size])
             rows += _rows(name, size, times, floor, moved, fastest)

@@ -30,6 +30,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.placement import staggered_full_like
+
 Array = NDArray[np.floating]
 Schedule = Callable[[int], float]
 Kernel = Callable[..., tuple[Any, ...]]
@@ -122,7 +124,9 @@ def elementwise(
 
     def init(params: Array) -> RuleState:
         params = np.asarray(params)
-        slots = tuple(np.full_like(params, rule.initial_fill(i)) for i in range(len(rule.slots)))
+        slots = tuple(
+            staggered_full_like(params, rule.initial_fill(i), i + 1) for i in range(len(rule.slots))
+        )
         return RuleState(0, slots, rule.carry)
 
     def update(grads: Array, state: RuleState, params: Array) -> tuple[Array, RuleState]:
