@@ -7,6 +7,7 @@ import gdlab as gd
 from gdlab import epoch_kernels as kernels
 from gdlab import loop
 from gdlab.problems.losses import sigmoid
+from gdlab.vector_math import exp_nonpositive
 
 MODELS = {
     "linear mse": gd.models.LinearRegression(),
@@ -236,3 +237,47 @@ def test_positions_follow_the_order_and_prefetch_stays_inside_the_data():
 
 def test_chunks_depend_on_the_batch_size_only():
     assert [kernels.chunks(b) for b in (1, 127, 128, 1000, 10**6)] == [1, 1, 2, 15, 16]
+
+
+def rows_one_at_a_time(model, params, X, y, order, b):
+    """The sums of one row range as the kernels define them, in NumPy, one row after the other:
+    blocks += dz·(x, 1) in the dtype, added to float64 partials every BLOCK_ROWS rows."""
+    kind, half, intercept = head_of(model)
+    d = params.size - intercept
+    blocks = np.zeros(params.size, params.dtype)
+    partials = np.zeros(params.size)
+    for k, i in enumerate(order):
+        z = params.dtype.type(kernels.dot(X, i, params, d))
+        if intercept:
+            z = z + params[d]
+        if kind == kernels.SQUARED:
+            dz = params.dtype.type(2.0 * half / b) * (z - y[i])
+        else:
+            e = params.dtype.type(exp_nonpositive(-abs(float(z))))
+            one = params.dtype.type(1)
+            dz = ((one if z >= 0 else e) / (one + e) - y[i]) / params.dtype.type(b)
+        blocks += np.append(dz * X[i], dz) if intercept else dz * X[i]
+        if (k + 1) % kernels.BLOCK_ROWS == 0 or k == len(order) - 1:
+            partials += blocks.astype(np.float64)
+            blocks[:] = 0
+    return partials
+
+
+@pytest.mark.parametrize("name", ["linear mse", "linear half_mse, no intercept", "logistic"])
+@pytest.mark.parametrize("rows", [1, 3, 5, 258, 515])  # rows in groups of ROW_GROUP and not
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_row_range_sums_its_rows_one_after_the_other(name, rows, shuffled):
+    """Rows are added ROW_GROUP at a time (one pass over the sums), bit for bit as one at a time."""
+    model = MODELS[name]
+    X, y, params = batch(model, rows, seed=rows, dtype=np.float32, d=37)
+    order = np.random.default_rng(rows).permutation(rows).astype(np.intp)
+    kind, half, intercept = head_of(model)
+    partials = np.full((kernels.CHUNKS, params.size), np.nan)
+    blocks = np.full((kernels.CHUNKS, params.size), np.nan, np.float32)
+    heads = np.empty((kernels.CHUNKS, kernels.HEAD_SLOTS, kernels.HEAD_ROWS), np.float32)
+    kernels.chunk_gradient(
+        X, y, order if shuffled else np.empty(0, np.intp), shuffled, 0, rows, params, partials,
+        blocks, heads, 2, intercept, kind, half, rows,
+    )  # fmt: skip
+    expected = rows_one_at_a_time(model, params, X, y, order if shuffled else range(rows), rows)
+    np.testing.assert_array_equal(partials[2], expected)

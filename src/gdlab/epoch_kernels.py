@@ -38,7 +38,7 @@ in the next batch (numba's threads take the same row ranges of every batch; 256-
 72 → 66 ms).  The loops are compiled once for each order, not given it as a flag.
 
 The per-row functions are inlined into the generated loop (numba's inline="always"); the
-batch pass (`chunk_gradient`) and the vector loops (`dot`, `add_row`, the sums) are leaf
+batch pass (`chunk_gradient`) and the vector loops (`dot`, `add_rows`, the sums) are leaf
 functions, so that LLVM vectorises them apart from the epoch loop around them.  This module
 imports numba: only generated epoch modules and `gdlab.compiled_epochs` (lazily) import it.
 """
@@ -63,6 +63,7 @@ STREAM_AHEAD = 4096  # rows in order: fetch the bytes this far ahead
 GATHER_AHEAD = 5  # rows copied ahead (gather_rows): fetch the row this far ahead into L2
 HEAD_ROWS = 16  # log loss: rows whose heads are taken together (divides BLOCK_ROWS)
 HEAD_SLOTS = 3  # log loss: heads[c] holds z, dz and e^−|z| of each row of a group
+ROW_GROUP = 4  # squared error: rows whose dz·x are added in one pass (divides BLOCK_ROWS)
 LOG1P_SERIES = 2.0**-8  # log loss: below this e, log1p(e) by its series
 LINE_BYTES = 64
 
@@ -284,11 +285,21 @@ def copy_rows(X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, r
 
 
 @njit(cache=True, error_model="numpy")
-def add_row(blocks: Any, c: int, dz: Any, X: Any, i: int, d: int) -> None:
-    """blocks[c, j] += dz·X[i, j] for j < d, each product and sum rounded as NumPy's (a leaf
-    function: LLVM vectorises it here, not inlined in the epoch loop)."""
+def add_rows(blocks: Any, c: int, dzs: Any, X: Any, rows: Any, d: int, intercept: int) -> None:
+    """blocks[c] += dz_r·(X[i_r], 1) for each row r of a group (tuples dzs, rows), one row after
+    the other: each product and sum rounded as NumPy's, the same numbers as adding the rows one
+    at a time — in one load and store of blocks[c, j] per group (a leaf function: LLVM
+    vectorises it here, not inlined in the epoch loop)."""
     for j in range(d):
-        blocks[c, j] += dz * X[i, j]
+        value = blocks[c, j]
+        for r in range(len(rows)):
+            value += dzs[r] * X[rows[r], j]
+        blocks[c, j] = value
+    if intercept:
+        value = blocks[c, d]
+        for r in range(len(rows)):
+            value += dzs[r]
+        blocks[c, d] = value
 
 
 @njit(cache=True, error_model="numpy")
@@ -334,20 +345,43 @@ def squared_rows(
     X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
     partials: Any, blocks: Any, c: int, intercept: int, half: float, b: int, ahead: int,
 ) -> float:  # fmt: skip
-    """The squared error's rows, one at a time: z_i, r_i, then dz_i·x_i while x_i is in cache."""
+    """The squared error's rows, ROW_GROUP at a time: z_i, r_i of each, then their dz_i·x_i
+    while the rows are in cache, in one pass over the sums (`add_rows`; one row at a time,
+    256-row shuffled batches took 72 ms an epoch of 10⁶ × 100 float32 rows, four at a time
+    65 ms; the full batch 15.4 → 14.8 ms.  The log loss, whose rows are read with the next
+    group's dots, measured no gain and adds one row at a time)."""
     d = params.size - intercept
     total = 0.0
-    for k in range(low, high):
-        i = position_row(X, order, shuffled, k, ahead)
-        term, delta = row_loss(X, y, i, params, intercept, SQUARED)
-        total += float(term)
-        dz = derivative(SQUARED, delta, half, b, params)
-        add_row(blocks, c, dz, X, i, d)
-        if intercept:
-            blocks[c, d] += dz
-        if (k + 1 - low) % BLOCK_ROWS == 0 or k == high - 1:
+    for k in range(low, high, ROW_GROUP):
+        if k + ROW_GROUP <= high:
+            i0, dz0, term0 = squared_row(X, y, order, shuffled, k, ahead, params, intercept,
+                                         half, b)  # fmt: skip
+            i1, dz1, term1 = squared_row(X, y, order, shuffled, k + 1, ahead, params, intercept,
+                                         half, b)  # fmt: skip
+            i2, dz2, term2 = squared_row(X, y, order, shuffled, k + 2, ahead, params, intercept,
+                                         half, b)  # fmt: skip
+            i3, dz3, term3 = squared_row(X, y, order, shuffled, k + 3, ahead, params, intercept,
+                                         half, b)  # fmt: skip
+            total = total + term0 + term1 + term2 + term3
+            add_rows(blocks, c, (dz0, dz1, dz2, dz3), X, (i0, i1, i2, i3), d, intercept)
+        else:
+            for r in range(k, high):
+                i, dz, term = squared_row(X, y, order, shuffled, r, ahead, params, intercept, half,
+                                          b)  # fmt: skip
+                total += term
+                add_rows(blocks, c, (dz,), X, (i,), d, intercept)
+        if (k + ROW_GROUP - low) % BLOCK_ROWS == 0 or k + ROW_GROUP >= high:
             flush(partials, blocks, c)
     return total
+
+
+@njit(error_model="numpy", inline="always")
+def squared_row(X: Any, y: Any, order: Any, shuffled: bool, k: int, ahead: int, params: Any,
+                intercept: int, half: float, b: int) -> tuple[int, Any, float]:  # fmt: skip
+    """(i, dz_i, ℓ_i) of the row i at position k of the order, squared error."""
+    i = position_row(X, order, shuffled, k, ahead)
+    term, delta = row_loss(X, y, i, params, intercept, SQUARED)
+    return i, derivative(SQUARED, delta, half, b, params), float(term)
 
 
 @njit(error_model="numpy", inline="always")
@@ -381,10 +415,7 @@ def log_loss_rows(
                 z = affine(X, order, shuffled, k + HEAD_ROWS, ahead, params, d, intercept)
                 heads[c, 0, k - start] = z
             i = order[k] if shuffled else k
-            dz = heads[c, 1, k - start]
-            add_row(blocks, c, dz, X, i, d)
-            if intercept:
-                blocks[c, d] += dz
+            add_rows(blocks, c, (heads[c, 1, k - start],), X, (i,), d, intercept)
         if (stop - low) % BLOCK_ROWS == 0 or stop == high:
             flush(partials, blocks, c)
     return total
