@@ -14,8 +14,8 @@ element i differ too).  Adam's fused step on float32, two threads, in turns (med
     50M    28.6–29.3 ms    27.4–28.4 ms    26.9–28.1 ms     81% → 84–85% → 85–86%
     10M    5.69–5.74 ms    5.47–5.53 ms    5.43–5.49 ms     82% → 85% → 86%
 
-The bare loop on arrays that start at the same offset of their huge pages went from 86–88%
-to 99% of the floor with the slots 1 and 2 KiB further in (64 bytes: 90–92%).  The values,
+The bare loop, on arrays that start at the same offset of their huge pages, went from 88–89%
+to 98–100% of the floor with the slots 1 and 2 KiB further in (64 bytes: 90–92%).  The values,
 shape and dtype are those of `np.full_like`.
 """
 
@@ -36,9 +36,9 @@ def staggered_full_like(like: Any, fill: float, position: int) -> NDArray[Any]:
     """`np.full_like(like, fill)`, C-ordered, starting `position · STAGGER` bytes further into
     a page than `like` does — into a huge page (2 MiB) from HUGE_FROM bytes on.
 
-    position 1, 2, 3 give offsets 1, 2, 3 KiB from the parameters (position 4 wraps to 0).
-    Arrays smaller than a page, or not C-contiguous, get plain `np.full_like`.  The extra
-    memory is less than one (huge) page, of which only the part in the array is touched.
+    position 1, 2, 3 give offsets 1, 2, 3 KiB from the parameters (4 KiB is the same page
+    offset again).  Arrays smaller than a page, or not C-contiguous, get plain
+    `np.full_like`.  The allocation is less than one (huge) page larger, the rest untouched.
     """
     like = np.asarray(like)
     if not like.flags.c_contiguous or like.nbytes < PAGE:
