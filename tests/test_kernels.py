@@ -94,6 +94,24 @@ def test_fused_equals_the_reference_bit_for_bit(name, dtype):
         np.testing.assert_array_equal(ours, theirs)
 
 
+PLACED = ["adam amsgrad weight_decay", "sgd momentum dampening weight_decay", "rmsprop"]
+
+
+@pytest.mark.parametrize("name", PLACED)
+def test_fused_on_slots_placed_apart_equals_the_reference(name):
+    """Slots of a page or more start apart from the parameters (gdlab.placement): the same
+    numbers."""
+    optimizer = OPTIMIZERS[name]()
+    x0 = start(np.float32, size=5000)
+    expected, expected_state = reference_run(optimizer, x0)
+    fused = kernels.fuse(optimizer, threads=False)
+    got, state = fused_run(fused, x0)
+    assert all(array.base is not None for array in slot_arrays(fused.init(x0)))  # placed views
+    np.testing.assert_array_equal(got, expected)
+    for ours, theirs in zip(slot_arrays(state), slot_arrays(expected_state), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("name", ["adam amsgrad weight_decay", "nadam", "rmsprop"])
 def test_threads_compute_the_same_numbers(name):
     x0 = start(np.float64, size=10_007)
