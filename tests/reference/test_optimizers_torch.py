@@ -1,10 +1,14 @@
 """Every optimizer with torch's algorithm equals torch.optim 2.13 in float64.
 
 60 updates on a deterministic non-quadratic gradient, from the same start; after every update
-the parameters agree to ≤ 1e-9 relative error.  torch's default dtype is float64 here, so
-that its scalar state (step counts, NAdam's μ product) is float64 too, not float32.  Rules
-with a max (AMSGrad, AdaMax) are teacher-forced: after each comparison our parameters are set
-to torch's, so that a rounding-level difference cannot pick the other branch and grow.
+the parameters agree to ≤ 1e-12 relative error.  torch's default dtype is float64 here, so
+that its scalar state (step counts, NAdam's μ product) is float64 too, not float32.  The runs
+are teacher-forced: torch's run comes first, and each of our updates starts from torch's
+parameters before it, so that both take every step from the same point and gradient.  The
+optimizer's state still runs through all 60 updates on each side.  Free-running, a
+rounding-level difference (torch's kernels round differently on different CPUs) can grow
+along a trajectory that amplifies it — NAdam with weight decay multiplied one by 10⁷ in 50
+steps on an AMD EPYC — or pick the other branch of a max (AMSGrad, AdaMax).
 """
 
 import itertools
@@ -16,7 +20,7 @@ import torch
 import gdlab as gd
 
 STEPS = 60
-RTOL = 1e-9
+RTOL = 1e-12
 MATRIX = np.random.default_rng(42).normal(size=(7, 7)) / 3
 SYMMETRIC = MATRIX @ MATRIX.T + np.eye(7)
 SHIFT = np.linspace(-2.0, 3.0, 7)
@@ -63,19 +67,14 @@ def gdlab_trajectory(optimizer, steps=STEPS, forced=None):
     return np.array(path)
 
 
-def assert_same_trajectory(ours, make_torch, teacher_forced=False):
-    if teacher_forced:
-        theirs = torch_trajectory(make_torch)
-        starts = np.vstack([START, theirs[:-1]])
-        ours_path = gdlab_trajectory(ours, forced=starts)
-        theirs = torch_trajectory(make_torch, forced=starts)
-    else:
-        ours_path = gdlab_trajectory(ours)
-        theirs = torch_trajectory(make_torch)
+def assert_same_trajectory(ours, make_torch):
+    theirs = torch_trajectory(make_torch)
     assert np.isfinite(theirs).all()
     assert np.abs(theirs[-1] - START).max() > 1e-3, (
         "the run must move for the test to mean anything"
     )
+    starts = np.vstack([START, theirs[:-1]])
+    ours_path = gdlab_trajectory(ours, forced=starts)
     np.testing.assert_allclose(ours_path, theirs, rtol=RTOL, atol=RTOL * np.abs(theirs).max())
 
 
@@ -181,9 +180,7 @@ def adam_kwargs(config):
 @pytest.mark.parametrize("config", ADAM_GRID, ids=str)
 def test_adam(config):
     ours = gd.adam(config["lr"], **adam_kwargs(config))
-    assert_same_trajectory(
-        ours, lambda p: torch.optim.Adam(p, **config), teacher_forced=config["amsgrad"]
-    )
+    assert_same_trajectory(ours, lambda p: torch.optim.Adam(p, **config))
 
 
 @pytest.mark.parametrize(
@@ -191,9 +188,7 @@ def test_adam(config):
 )
 def test_adamw(config):
     ours = gd.adamw(config["lr"], **adam_kwargs(config))
-    assert_same_trajectory(
-        ours, lambda p: torch.optim.AdamW(p, **config), teacher_forced=config["amsgrad"]
-    )
+    assert_same_trajectory(ours, lambda p: torch.optim.AdamW(p, **config))
 
 
 @pytest.mark.parametrize(
@@ -213,7 +208,7 @@ def test_adamax(config):
         eps=config["eps"],
         weight_decay=config["weight_decay"],
     )
-    assert_same_trajectory(ours, lambda p: torch.optim.Adamax(p, **config), teacher_forced=True)
+    assert_same_trajectory(ours, lambda p: torch.optim.Adamax(p, **config))
 
 
 @pytest.mark.parametrize(
