@@ -281,3 +281,16 @@ def test_a_row_range_sums_its_rows_one_after_the_other(name, rows, shuffled):
     )  # fmt: skip
     expected = rows_one_at_a_time(model, params, X, y, order if shuffled else range(rows), rows)
     np.testing.assert_array_equal(partials[2], expected)
+
+
+def test_touch_rows_writes_one_zero_per_page_of_the_range_only():
+    """The copying thread faults in History rows [low, high) before the training thread
+    writes them: a 0 in column 0 every TOUCH_ROWS rows from low — less than a page apart —
+    and nothing outside the range or in the other columns."""
+    assert kernels.TOUCH_ROWS * 3 * 8 < 4096
+    records = np.full((1000, 3), 7.0)
+    kernels.touch_rows(records, 100, 700)
+    touched = np.arange(100, 700, kernels.TOUCH_ROWS)
+    expected = np.full((1000, 3), 7.0)
+    expected[touched, 0] = 0.0
+    np.testing.assert_array_equal(records, expected)

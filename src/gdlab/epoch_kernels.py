@@ -535,3 +535,16 @@ def norm(grads: Any, squares: Any) -> float:
     if abs(squares) < np.inf:
         return np.sqrt(float(squares))
     return scaled_norm(grads)
+
+
+TOUCH_ROWS = 128  # History rows (3 float64) apart that touch_rows writes: < one page apart
+
+
+@njit(cache=True, error_model="numpy")
+def touch_rows(records: Any, low: int, high: int) -> None:
+    """Write 0 into records[r, 0] for r in [low, high) every TOUCH_ROWS rows — every page of
+    those History rows — so that the thread that copies rows ahead takes their page faults
+    (≈1.3 µs a page: 24 MB of rows, 13 ms of a 10⁶-row epoch) and the training thread, which
+    writes them later, takes none.  Only rows that nobody else writes before are touched."""
+    for r in range(low, high, TOUCH_ROWS):
+        records[r, 0] = 0.0

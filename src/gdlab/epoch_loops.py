@@ -11,8 +11,9 @@ batch's row ranges on numba's threads (`prange`), otherwise the same text.  Batc
 row have their own loop, `samples`: g = dz·x_j (+ l2·w_j) is computed in the update itself
 (codegen.body's `gradient`), with no gradient array written and read back — `epoch_samples`
 runs it over the epoch, `epoch_gathered` block by block on rows that a second thread copies
-ahead (prange(2): thread 0 trains on one block while thread 1 fills the other).  The source
-is written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
+ahead (prange(2): thread 0 trains on one block while thread 1 fills the other and writes
+into every page of its History rows, so that their page faults are its own).  The source is
+written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
 gdlab.epoch_kernels, gdlab.intrinsics and gdlab.vector_math, which numba's cache would not
 notice changing.
@@ -126,6 +127,7 @@ from numba import njit, prange
 
 from gdlab.epoch_kernels import chunk_gradient, chunks, combine, gather_rows, norm, penalty
 from gdlab.epoch_kernels import position_row, sample_gradient, sample_head, sample_norm, squared
+from gdlab.epoch_kernels import touch_rows
 from gdlab.intrinsics import flush_subnormals, restore_floating
 
 '''
@@ -245,6 +247,7 @@ def epoch_gathered(X, y, order, shuffled, params, spare, grads, partials, blocks
             elif high < stop:
                 gather_rows(X, y, order, shuffled, high, min(high + block, stop),
                             rows[1 - side], labels[1 - side])
+                touch_rows(records, high, min(high + block, stop))
         status, step, total = int(outcome[0]), int(outcome[1]), outcome[2]
         if status != 0:
             break
