@@ -537,6 +537,8 @@ def norm(grads: Any, squares: Any) -> float:
     return scaled_norm(grads)
 
 
+# At the end of the module on purpose: placed among the functions above, the same code made
+# the full-batch epochs 50% slower on an AMD EPYC (docs/performance.md, What limits).
 TOUCH_ROWS = 128  # History rows (3 float64) apart that touch_rows writes: < one page apart
 
 
