@@ -40,27 +40,23 @@ def gradient(x: np.ndarray) -> np.ndarray:
     return SYMMETRIC @ (x - SHIFT) + 0.5 * np.sin(2 * x) + 0.1 * x**3
 
 
-def torch_trajectory(make_optimizer, steps=STEPS, forced=None):
+def torch_trajectory(make_optimizer, steps=STEPS):
     parameter = torch.tensor(START, dtype=torch.float64, requires_grad=True)
     optimizer = make_optimizer([parameter])
     path = []
-    for step in range(steps):
-        if forced is not None:
-            with torch.no_grad():
-                parameter.copy_(torch.from_numpy(forced[step]))
+    for _ in range(steps):
         parameter.grad = torch.from_numpy(gradient(parameter.detach().numpy().copy()))
         optimizer.step()
         path.append(parameter.detach().numpy().copy())
     return np.array(path)
 
 
-def gdlab_trajectory(optimizer, steps=STEPS, forced=None):
-    x = START.copy()
-    state = optimizer.init(x)
+def gdlab_trajectory(optimizer, starts):
+    """Our updates, the k-th from starts[k] (torch's parameters before its k-th update)."""
+    state = optimizer.init(starts[0].copy())
     path = []
-    for step in range(steps):
-        if forced is not None:
-            x = forced[step].copy()
+    for start in starts:
+        x = start.copy()
         updates, state = optimizer.update(gradient(x), state, x)
         x = x + updates
         path.append(x)
@@ -74,7 +70,7 @@ def assert_same_trajectory(ours, make_torch):
         "the run must move for the test to mean anything"
     )
     starts = np.vstack([START, theirs[:-1]])
-    ours_path = gdlab_trajectory(ours, forced=starts)
+    ours_path = gdlab_trajectory(ours, starts)
     np.testing.assert_allclose(ours_path, theirs, rtol=RTOL, atol=RTOL * np.abs(theirs).max())
 
 
