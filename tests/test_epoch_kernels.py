@@ -5,7 +5,7 @@ import pytest
 
 import gdlab as gd
 from gdlab import epoch_kernels as kernels
-from gdlab import loop
+from gdlab import loop, placement
 from gdlab.problems.losses import sigmoid
 from gdlab.vector_math import exp_nonpositive
 
@@ -287,8 +287,8 @@ def test_touch_rows_writes_one_zero_per_page_of_the_range_only():
     """The copying thread faults in History rows [low, high) before the training thread
     writes them: a 0 in column 0 every TOUCH_ROWS rows from low — less than a page apart —
     and nothing outside the range or in the other columns."""
-    assert kernels.TOUCH_ROWS * 3 * 8 < 4096
     records = np.full((1000, 3), 7.0)
+    assert kernels.TOUCH_ROWS * records[0].nbytes < placement.PAGE
     kernels.touch_rows(records, 100, 700)
     touched = np.arange(100, 700, kernels.TOUCH_ROWS)
     expected = np.full((1000, 3), 7.0)
