@@ -16,6 +16,15 @@ rounded to float32, its results are e^x correctly rounded to float32 in all of t
 is below half the least subnormal), −inf gives 0, NaN gives NaN; results below 2⁻¹⁰²²
 come out as subnormal numbers — or 0 where the caller flushes them (gdlab.intrinsics).
 Every step is a select, a multiply-add or a bit operation: no branch, no call.
+
+`log1p_unit` is log(1 + e) for 0 ≤ e ≤ 1 (the log loss's e = e^−|z|), the same way:
+
+    u = 1 + e (rounded),  c = (e − (u − 1))/u  log1p(e) = log u + log(1 + c) = log u + c + O(2⁻¹⁰⁶)
+    u = 2^k·m, m ∈ [√½, √2)                   k = 1 where u ≥ √2 (a select); m − 1 is exact
+    log m = 2·atanh(s) = Σ_{j ≤ 10} 2s^(2j+1)/(2j+1),  s = (m − 1)/(m + 1), |s| ≤ 0.1716
+                                              (the next term is < 2⁻⁵⁸ of the first)
+
+within 3 ulp of NumPy's log1p (tests/test_vector_math.py); e = 0 gives 0, NaN gives NaN.
 """
 
 from __future__ import annotations
@@ -36,6 +45,9 @@ BIAS = 1023  # float64's exponent bias
 GUARD = 64  # 2^(n+GUARD) stays a normal number for n ≥ −1077
 UNGUARD = 2.0**-GUARD
 TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, -1, -1))  # 1/k!, k = 13 … 0
+SQRT2 = math.sqrt(2.0)
+LN2 = math.log(2.0)
+ATANH = tuple(2.0 / (2 * j + 1) for j in range(10, -1, -1))  # 2/(2j + 1), j = 10 … 0
 
 
 @njit(error_model="numpy", inline="always")
@@ -56,3 +68,19 @@ def exp_nonpositive(x: float) -> float:
 def power_of_two(n: Any) -> float:
     """2ⁿ for −1022 ≤ n ≤ 1023, from its bits: the biased exponent n + 1023, mantissa 0."""
     return np.int64((n + BIAS) << 52).view(np.float64)
+
+
+@njit(error_model="numpy", inline="always")
+def log1p_unit(e: float) -> float:
+    """log(1 + e) for 0 ≤ e ≤ 1 (or NaN) in float64, without a branch or a call (see the
+    module)."""
+    u = 1.0 + e
+    correction = (e - (u - 1.0)) / u
+    halved = u >= SQRT2
+    m = u * 0.5 if halved else u
+    s = (m - 1.0) / (m + 1.0)
+    s2 = s * s
+    p = 0.0
+    for coefficient in ATANH:  # Horner in s², from 2/21 down (numba unrolls the tuple)
+        p = p * s2 + coefficient
+    return ((LN2 if halved else 0.0) + s * p) + correction
