@@ -102,11 +102,18 @@ def both(monkeypatch, model, X, y, **options):
     return result, reference_fit(monkeypatch, model, X, y, **options)
 
 
+@pytest.mark.parametrize("rows_per_block", [None, 8], ids=["one block", "blocks of 8 rows"])
 @pytest.mark.parametrize("batches", BATCHES)
 @pytest.mark.parametrize("name", MODELS)
-def test_every_model_and_batch_mode_gives_the_reference_run(monkeypatch, name, batches):
+def test_every_model_and_batch_mode_gives_the_reference_run(
+    monkeypatch, name, batches, rows_per_block
+):
     model = MODELS[name]
     X, y = make_data(model)
+    if rows_per_block:  # per-sample epochs settle losses and restart look-ahead per block
+        design = compiled_epochs._design(model, X)
+        monkeypatch.setattr(compiled_epochs, "GATHER_BYTES", rows_per_block * design[0].nbytes)
+        assert compiled_epochs._block_rows(design) == rows_per_block
     batch_size, shuffle, drop_last = batches_ = BATCHES[batches]
     assert isinstance(epochs.choose_epoch(model, gd.adam(0.01), None), CompiledEpoch)
     options = {"batch_size": batch_size, "shuffle": shuffle, "drop_last": drop_last}
@@ -153,16 +160,20 @@ def gathered(monkeypatch, block_rows):
 
 @pytest.mark.parametrize("shuffle", [True, False])
 @pytest.mark.parametrize("name", ["linear half_mse, no intercept, l2", "logistic"])
-@pytest.mark.parametrize("optimizer", ["adam amsgrad", "adam, warm-up cosine schedule"])
+@pytest.mark.parametrize(
+    "optimizer", ["adam amsgrad", "adam, warm-up cosine schedule", "sgd, a plain callable schedule"]
+)
 def test_rows_copied_ahead_on_a_second_thread_change_no_number(
     monkeypatch, name, shuffle, optimizer
 ):
     """epoch_gathered trains on copies of the rows, block after block (the last one short),
-    while its second thread copies the next block: the numbers of epoch_samples, bit for bit."""
+    while its second thread copies the next block: the numbers of epoch_samples, bit for bit
+    (which restarts plain SGD's look-ahead after the same blocks of GATHER_BYTES)."""
     model = MODELS[name]
     X, y = make_data(model)  # float64: GATHER_BYTES of 8 rows of D float64 features
     options = {"optimizer": OPTIMIZERS[optimizer](), "batch_size": 1, "epochs": 2, "seed": 6,
                "shuffle": shuffle, "record_path": True}  # fmt: skip
+    monkeypatch.setattr(compiled_epochs, "GATHER_BYTES", 8 * D * 8)
     serial = gd.fit(model, X, y, **options)
     assert compiled_epochs._gather_block(X) == 0  # too small to copy ahead, as is
     with monkeypatch.context() as patch:
@@ -177,14 +188,26 @@ def test_rows_copied_ahead_on_a_second_thread_change_no_number(
     assert_same_run(copied, reference_fit(monkeypatch, model, X, y, **options))
 
 
+@pytest.mark.parametrize("copied", [True, False])
 @pytest.mark.parametrize(
-    ("learning_rate", "why"),
-    [(1e3, "grew past the bound"), (1e308, "the parameters became non-finite")],
+    ("name", "learning_rate", "why"),
+    [
+        ("linear mse", 1e3, "grew past the bound"),
+        ("linear mse", 1e308, "the parameters became non-finite"),
+        ("logistic", 1e5, "grew past the bound"),  # at update 15: three blocks of 5
+        ("logistic", 1e307, "the parameters became non-finite"),
+    ],
 )
-def test_rows_copied_ahead_stop_where_the_reference_stops(monkeypatch, learning_rate, why):
-    model = MODELS["linear mse"]
+def test_per_sample_epochs_stop_where_the_reference_stops(
+    monkeypatch, name, learning_rate, why, copied
+):
+    """With rows copied ahead or not; the log loss's losses settled after the rows
+    (epoch_kernels.settle_losses), its divergence check on a ceiling of each loss."""
+    model = MODELS[name]
     X, y = make_data(model)
-    gathered(monkeypatch, 5)
+    X *= 1 if name.startswith("linear") else 100  # logistic: margins of hundreds
+    if copied:
+        gathered(monkeypatch, 5)
     result, reference = both(
         monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=0.9), batch_size=1,
         epochs=3, seed=5,

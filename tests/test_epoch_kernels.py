@@ -110,8 +110,11 @@ def test_a_single_row_as_the_per_sample_loop_takes_it(name, dtype):
     grads, written = np.empty_like(params), np.empty_like(params)
     scale = dtype(model.l2)
     for i in range(5):
-        loss, dz, squares = kernels.sample_head(X, y, i, params, intercept, kind, half, model.l2)
+        loss, dz, squares, z = kernels.sample_head(X, y, i, params, intercept, kind, half,
+                                                   model.l2, False, np.inf)  # fmt: skip
         expected_loss, _ = kernels.sample_gradient(X, y, i, params, written, intercept, kind, half)
+        margin = X[i] @ params[: X.shape[1]] + (params[-1] if intercept else 0.0)
+        assert z == pytest.approx(float(margin), rel=rtol)
         if model.l2:
             expected_loss += kernels.penalty(params, written, intercept, model.l2)
         assert loss == pytest.approx(expected_loss, rel=rtol)
@@ -120,6 +123,81 @@ def test_a_single_row_as_the_per_sample_loop_takes_it(name, dtype):
         assert squares == pytest.approx(float(np.vdot(written, written)), rel=rtol)
         norm = kernels.sample_norm(X, i, dz, params, grads, squares, intercept, model.l2)
         assert norm == pytest.approx(loop.norm(written), rel=rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_deferred_log_loss_leaves_a_ceiling_within_the_bound_and_the_loss_beyond(dtype):
+    """defer: dz, Σg² and z as without it; in the loss's place a number ≥ the loss — or, where
+    that number passes the bound, the loss itself (the loop's divergence check decides as on
+    the loss)."""
+    model = MODELS["logistic"]
+    kind, half, intercept = head_of(model)
+    X, y, params = batch(model, 40, seed=5, dtype=dtype)
+    X[::4] *= 60  # losses up to ~1e3
+    assert kernels.defers_losses(kind, 0.0) and not kernels.defers_losses(kind, 0.1)
+    assert not kernels.defers_losses(kernels.SQUARED, 0.0)
+    ceilings = 0
+    for i in range(40):
+        exact = kernels.sample_head(X, y, i, params, intercept, kind, half, 0.0, False, 0.0)
+        settled = kernels.margin_loss(exact[3], float(y[i]), params)  # as settle_losses
+        room = 4 * float(np.finfo(dtype).eps) * (abs(exact[3]) + 1)  # head's roundings of ±z
+        assert settled == pytest.approx(exact[0], abs=room)
+        for bound in (np.inf, 50.0, 0.5):
+            deferred = kernels.sample_head(X, y, i, params, intercept, kind, half, 0.0, True,
+                                           bound)  # fmt: skip
+            assert deferred[1:] == exact[1:]
+            if deferred[0] <= bound:
+                assert deferred[0] >= settled
+                ceilings += deferred[0] > settled
+            else:
+                assert deferred[0] == settled
+    assert ceilings > 40
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_loss_ceiling_is_above_the_settled_loss(dtype):
+    rng = np.random.default_rng(8)
+    z = np.concatenate([rng.normal(scale=s, size=2000) for s in (1e-3, 1.0, 30.0, 1e6, 1e28)])
+    like = np.empty(1, dtype)
+    for value in z.astype(dtype):
+        for label in (0.0, 1.0, 0.3):
+            label = dtype(label)
+            loss = kernels.margin_loss(float(value), float(label), like)
+            ceiling = kernels.loss_ceiling(value, label)
+            assert loss <= ceiling <= max(value, 0.0) - label * value + 0.71 + 2e-6 * abs(value)
+    for value in (np.nan, np.inf, -np.inf, 1e30, -2e30):
+        assert kernels.loss_ceiling(dtype(value), dtype(1.0)) == np.inf
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_settled_losses_are_logaddexp_in_the_dtype_added_in_order(dtype, shuffled):
+    """settle_losses: margins[j] (z of the row at position j of the order) → ℓ =
+    max(z, 0) − y·z + log1p(e^−|z|), computed in float64 and rounded to the dtype, into the
+    History rows first + j; the returned total adds them to the total given, in order."""
+    rng = np.random.default_rng(9)
+    z = np.concatenate([rng.normal(scale=5.0, size=40), [0.0, 40.0, -40.0, 120.0, -800.0]])
+    z = z.astype(dtype).astype(np.float64)
+    y = (rng.random(60) < 0.5).astype(dtype)
+    order = rng.permutation(60) if shuffled else np.arange(60)
+    targets = y[order[: z.size]].astype(np.float64)
+    margins, records = z.copy(), np.full((70, 3), 7.0)
+    total = kernels.settle_losses(margins, z.size, y, order, shuffled, records, 20, 2.5,
+                                  np.empty(1, dtype))  # fmt: skip
+    exact = np.maximum(z, 0.0) - targets * z + np.log1p(np.exp(-np.abs(z)))  # logaddexp − y·z
+    exact = exact.astype(dtype).astype(np.float64)  # (logaddexp(0, 40) − 40 would round to 0)
+    losses = records[20 : 20 + z.size, 0]
+    assert ulps(losses, exact).max() <= (0 if dtype == np.float32 else 4)
+    assert np.all(records[:20] == 7.0) and np.all(records[20 + z.size :] == 7.0)
+    assert np.all(records[:, 1:] == 7.0)
+    running = 2.5
+    for loss in losses:
+        running += loss
+    assert total == running
+
+
+def ulps(values, reference):
+    return np.abs(values - reference) / np.spacing(np.maximum(np.abs(reference), 1e-300))
 
 
 def test_the_per_sample_norm_survives_an_overflowing_sum_of_squares():

@@ -128,6 +128,7 @@ class _Prepared(NamedTuple):
     totals: Array
     rows: Array  # per-sample: two blocks of rows copied ahead (empty when unused)
     labels: Array  # … and their targets
+    margins: np.ndarray  # per-sample: the rows' z of a block (the log loss's settle_losses)
     in_order: np.ndarray  # an empty order: the loop reads rows 0, 1, …
     no_path: Array  # an empty trajectory: the loop records none
     steps: int
@@ -170,7 +171,7 @@ class CompiledEpoch:
         status, rows, total = prepared.loop(
             prepared.X, prepared.y, prepared.in_order if order is None else _order(order),
             order is not None, params, spare, prepared.grads, prepared.partials, prepared.blocks,
-            prepared.heads, prepared.totals, prepared.rows, prepared.labels,
+            prepared.heads, prepared.totals, prepared.rows, prepared.labels, prepared.margins,
             *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
             self._rates(prepared, position), records,
             prepared.no_path if path is None else path, prepared.size, prepared.stop,
@@ -231,6 +232,7 @@ class CompiledEpoch:
             totals=np.empty(CHUNKS),
             rows=np.empty((2 if block else 0, block, X.shape[1]), dtype),
             labels=np.empty((2 if block else 0, block), dtype),
+            margins=np.empty((2 if block else 1, _block_rows(X) if size == 1 else 0)),
             in_order=np.empty(0, dtype=np.intp),
             no_path=np.empty((0, params.size), dtype),
             steps=run.batches.steps_per_epoch,
@@ -278,6 +280,13 @@ def _gather_block(X: Array) -> int:
 
     if X.nbytes < GATHER_FROM or numba.get_num_threads() < 2:
         return 0
+    return _block_rows(X)
+
+
+def _block_rows(X: Array) -> int:
+    """GATHER_BYTES of rows: the blocks copied ahead — and, not copied, the blocks of rows after
+    which the per-sample loop settles its losses and restarts its look-ahead, as when copied
+    (so that copying changes no number: epoch_loops)."""
     return max(1, min(len(X), GATHER_BYTES // max(1, X.shape[1] * X.itemsize)))
 
 

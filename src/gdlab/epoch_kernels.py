@@ -24,9 +24,12 @@ an ulp of e^−|z|) and log(1 + e) once per HEAD_ROWS rows, as the log of a prod
 float32 data, as NumPy's own float32 sum).  A batch of one row skips the sums: ∇ = dz·x
 exactly, as the reference path's; the per-sample loop (`sample_head`, `sample_norm`) does not
 even write it — the update reads g = dz·x_j (+ l2·w_j) itself — and takes Σg² as
-dz²·(‖x‖² + 1), ‖x‖² from the dot product's read of the row.  The row ranges of a large batch
+dz²·(‖x‖² + 1), ‖x‖² from the dot product's read of the row.  Its log loss (without l2) is
+taken after the rows, from their z (`settle_losses`, vectorised); the loop checks a ceiling
+of each loss against the divergence bound (`loss_ceiling`).  The row ranges of a large batch
 run on numba's threads (the generated `epoch_threads`); per-sample epochs over large X have a
-second thread copy the next rows ahead (`gather_rows`, the generated `epoch_gathered`).
+second thread copy the next rows ahead (`gather_rows`, the generated `epoch_gathered`) and
+settle the losses of the rows before.
 Every loop runs with subnormal numbers flushed to zero (`gdlab.intrinsics`).
 
 Rows are prefetched ahead (`gdlab.intrinsics`): in order, the bytes STREAM_AHEAD further on
@@ -51,7 +54,7 @@ import numpy as np
 from numba import njit
 
 from gdlab.intrinsics import flush_subnormals, prefetch, prefetch_ahead, restore_floating
-from gdlab.vector_math import exp_nonpositive
+from gdlab.vector_math import exp_nonpositive, log1p_unit
 
 SQUARED, LOG_LOSS = 0, 1  # the heads (kind)
 CHUNKS = 16  # at most this many row ranges per batch (their sums are combined in order)
@@ -65,6 +68,9 @@ HEAD_ROWS = 16  # log loss: rows whose heads are taken together (divides BLOCK_R
 HEAD_SLOTS = 3  # log loss: heads[c] holds z, dz and e^−|z| of each row of a group
 ROW_GROUP = 4  # squared error: rows whose dz·x are added in one pass (divides BLOCK_ROWS)
 LOG1P_SERIES = 2.0**-8  # log loss: below this e, log1p(e) by its series
+LN2_CEILING = 0.7  # log loss ceiling: > log(1 + e) for 0 ≤ e ≤ 1, its rounding included …
+SPREAD_ROOM = 2.0**-20  # … > the roundings (float64, then the dtype: 2⁻²⁴) of the terms …
+SPREAD_LIMIT = 1e30  # … below float32's overflow (3.4e38)
 LINE_BYTES = 64
 
 REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
@@ -209,22 +215,95 @@ def dot_squares(X: Any, i: int, w: Any, d: int) -> tuple[Any, Any]:
 
 @njit(error_model="numpy", inline="always")
 def sample_head(
-    X: Any, y: Any, i: int, params: Any, intercept: int, kind: int, half: float, l2: float
-) -> tuple[float, Any, Any]:
+    X: Any, y: Any, i: int, params: Any, intercept: int, kind: int, half: float, l2: float,
+    defer: bool, bound: float,
+) -> tuple[float, Any, Any, float]:  # fmt: skip
     """Row i as a batch of one, its gradient g = (dz·x_i + l2·w, dz) left unwritten: the loss
-    L = half·ℓ_i (or ℓ_i) + l2·½‖w‖² and dz, as `sample_gradient` and `penalty` give them, and
-    Σg² in the dtype — without l2, dz²·(‖x_i‖² + 1) from the same read of the row."""
+    L = half·ℓ_i (or ℓ_i) + l2·½‖w‖², dz, as `sample_gradient` and `penalty` give them, Σg² in
+    the dtype — without l2, dz²·(‖x_i‖² + 1) from the same read of the row — and z_i.
+
+    `defer` (`defers_losses`) leaves the log loss ℓ_i to `settle_losses`, off the update's
+    path (its log1p took 14 of a row's 58 ns): in its place comes `loss_ceiling`, a number
+    ≥ ℓ_i, where that is within the divergence bound — else ℓ_i itself (`margin_loss`, as
+    settle_losses computes it), so that the loop's divergence check decides as on ℓ_i."""
     d = params.size - intercept
     z, row_squares = dot_squares(X, i, params, d)
     if intercept:
         z = z + params[d]
-    term, delta = head(kind, z, y[i], params)
+    return margin_head(X, y, i, z, row_squares, params, intercept, kind, half, l2, defer, bound)
+
+
+@njit(error_model="numpy", inline="always")
+def margin_head(
+    X: Any, y: Any, i: int, z: Any, row_squares: Any, params: Any, intercept: int, kind: int,
+    half: float, l2: float, defer: bool, bound: float,
+) -> tuple[float, Any, Any, float]:  # fmt: skip
+    """`sample_head` from row i's z = x_i·w (+ c) and ‖x_i‖², however they were taken."""
+    d = params.size - intercept
+    if defer:
+        delta = sigmoid_delta(z, np.exp(-abs(z)), y[i], params.dtype.type(1))  # head's δ
+        loss = loss_ceiling(z, y[i])
+        if not loss <= bound:  # near or past the bound, or not a number: ℓ_i itself
+            loss = margin_loss(float(z), float(y[i]), params)
+    else:
+        term, delta = head(kind, z, y[i], params)
+        loss = float(term) * (half if kind == SQUARED else 1.0)
     dz = derivative(kind, delta, half, 1, params)
-    loss = float(term) * (half if kind == SQUARED else 1.0)
     if l2 == 0.0:
-        return loss, dz, dz * dz * (row_squares + params.dtype.type(intercept))
+        return loss, dz, dz * dz * (row_squares + params.dtype.type(intercept)), float(z)
     loss += 0.5 * l2 * weights_squared(params, d)
-    return loss, dz, penalised_squares(X, i, dz, params, intercept, params.dtype.type(l2))
+    squares = penalised_squares(X, i, dz, params, intercept, params.dtype.type(l2))
+    return loss, dz, squares, float(z)
+
+
+@njit(error_model="numpy", inline="always")
+def look_ahead(X: Any, following: int, i: int, params: Any, intercept: int) -> tuple[Any, Any, Any]:
+    """Before an update w ← w + s·dz·(x_i, 1) — plain SGD's, of a batch of row i — the next
+    row's z after it is a + s·dz·b: a = x·w (+ c) at the parameters before the update and
+    b = x·x_i (+ 1), x the row `following`; also ‖x‖².  Its z then waits for one multiply-add
+    after dz, not for a dot product after the update's stores (per-sample logistic, rows in
+    cache: 39 → 23 ns a row), and equals x·w (+ c) after the update to the dtype's rounding."""
+    d = params.size - intercept
+    a, b, squares = ahead_dots(X, following, i, params, d)
+    if intercept:
+        a = a + params[d]
+        b = b + params.dtype.type(1)
+    return a, b, squares
+
+
+@njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
+def ahead_dots(X: Any, i: int, k: int, w: Any, d: int) -> tuple[Any, Any, Any]:
+    """(X[i]·w, X[i]·X[k], ‖X[i]‖²) over j < d, in the elements' dtype: one read of each row."""
+    total = X.dtype.type(0)
+    cross = X.dtype.type(0)
+    squares = X.dtype.type(0)
+    for j in range(d):
+        x = X[i, j]
+        total += x * w[j]
+        cross += x * X[k, j]
+        squares += x * x
+    return total, cross, squares
+
+
+@njit(error_model="numpy", inline="always")
+def defers_losses(kind: int, l2: float) -> bool:
+    """Whether the per-sample loop leaves its losses to `settle_losses`: the log loss without
+    l2 (with it, the loss's ½l2‖w‖² needs the weights of the step: the loop takes it all)."""
+    return kind == LOG_LOSS and l2 == 0.0
+
+
+@njit(error_model="numpy", inline="always")
+def loss_ceiling(z: Any, y: Any) -> float:
+    """A number ≥ the log loss ℓ as `margin_loss` computes it: in float64, max(z, 0) − y·z +
+    LN2_CEILING (log1p(e) ≤ log 2 for e ≤ 1) plus SPREAD_ROOM of |max(z, 0)| + |y·z| for the
+    roundings — or inf from SPREAD_LIMIT on (ℓ could round to inf in float32) and where z
+    is not a number."""
+    positive = float(z) if z > 0 else 0.0
+    product = float(y) * float(z)
+    spread = positive + abs(product)
+    if not spread < SPREAD_LIMIT:
+        return np.inf
+    return positive - product + LN2_CEILING + SPREAD_ROOM * spread
 
 
 @njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
@@ -550,3 +629,43 @@ def touch_rows(records: Any, low: int, high: int) -> None:
     writes them later, takes none.  Only rows that nobody else writes before are touched."""
     for r in range(low, high, TOUCH_ROWS):
         records[r, 0] = 0.0
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def settle_losses(margins: Any, count: int, y: Any, order: Any, shuffled: bool, records: Any,
+                  first: int, total: float, like: Any) -> float:  # fmt: skip
+    """The losses the per-sample loop left (`sample_head`'s `defer`): margins[j], j < count,
+    holds the z of the row at the order's position j (of y), the step first + j; its
+    ℓ = max(z, 0) − y·z + log1p(e^−|z|) — in float64, in a loop LLVM vectorises
+    (`gdlab.vector_math`), rounded to the dtype of `like`, with subnormals flushed as the loop
+    flushes them — goes to records[first + j, 0]; returns total plus the losses, added in
+    order.  epoch_gathered's second thread settles a block while the first trains on the
+    next."""
+    control = flush_subnormals()  # on this thread
+    if shuffled:
+        margin_losses(margins, count, y, order, True, like)
+    else:
+        margin_losses(margins, count, y, order, False, like)
+    for j in range(count):
+        records[first + j, 0] = margins[j]
+        total += margins[j]
+    restore_floating(control)
+    return total
+
+
+@njit(error_model="numpy", inline="always")
+def margin_losses(margins: Any, count: int, y: Any, order: Any, shuffled: bool,
+                  like: Any) -> None:  # fmt: skip
+    """margins[j] = ℓ of z = margins[j] and the target at position j, j < count (in place:
+    contiguous, so that the loop is vectorised — History's loss column is strided)."""
+    for j in range(count):
+        margins[j] = margin_loss(margins[j], float(y[order[j] if shuffled else j]), like)
+
+
+@njit(error_model="numpy", inline="always")
+def margin_loss(z: float, y: float, like: Any) -> float:
+    """ℓ = log(1 + e^z) − y·z = max(z, 0) − y·z + log1p(e^−|z|) in float64, without a call
+    (`gdlab.vector_math`), rounded to the dtype of `like` — as `head` computes it in the
+    dtype, to its rounding, and without its cancellation (log(1 + e^40) − 40 is 0 there)."""
+    loss = (z if z > 0.0 else 0.0) - y * z + log1p_unit(exp_nonpositive(-abs(z)))
+    return float(like.dtype.type(loss))
