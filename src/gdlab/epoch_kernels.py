@@ -427,8 +427,7 @@ def squared_rows(
     """The squared error's rows, ROW_GROUP at a time: z_i, r_i of each, then their dz_i·x_i
     while the rows are in cache, in one pass over the sums (`add_rows`; one row at a time,
     256-row shuffled batches took 72 ms an epoch of 10⁶ × 100 float32 rows, four at a time
-    65 ms; the full batch 15.4 → 14.8 ms.  The log loss, whose rows are read with the next
-    group's dots, measured no gain and adds one row at a time)."""
+    65 ms; the full batch 15.4 → 14.8 ms — and the log loss's, `log_loss_rows`)."""
     d = params.size - intercept
     total = 0.0
     for k in range(low, high, ROW_GROUP):
@@ -470,8 +469,11 @@ def log_loss_rows(
 ) -> float:  # fmt: skip
     """The log loss's rows, HEAD_ROWS at a time: the group's heads from its z_k (heads[c, 0]),
     in a loop LLVM vectorises (`log_loss_heads`: dz_k, e_k); the losses, with one log per
-    group (`log1p_parts`); then dz_k·x_k — each row read with the next group's z_k, so that
-    the next rows stream in while these are summed (heads[c, 0] is free by then)."""
+    group (`log1p_parts`); then dz_k·x_k, ROW_GROUP rows in one pass over the sums
+    (`add_rows`), each group of them after the dots of as many rows of the next group, so
+    that the next rows stream in while these are summed (heads[c, 0] is free by then).  In
+    groups of ROW_GROUP rather than one row at a time: 30 → 26 ns a row in cache, the full
+    batch over 10⁶ × 100 float32 14.3 → 11.8 ms (AMD EPYC)."""
     d = params.size - intercept
     zero = params.dtype.type(0)
     scale = params.dtype.type(b)
@@ -489,15 +491,31 @@ def log_loss_rows(
             total += float(z if z > zero else zero) - float(target) * float(z) + series
             product *= factor
         total += np.log(product)
-        for k in range(start, stop):
-            if k + HEAD_ROWS < high:
-                z = affine(X, order, shuffled, k + HEAD_ROWS, ahead, params, d, intercept)
-                heads[c, 0, k - start] = z
-            i = order[k] if shuffled else k
-            add_rows(blocks, c, (heads[c, 1, k - start],), X, (i,), d, intercept)
+        for k in range(start, stop, ROW_GROUP):
+            rows = min(ROW_GROUP, stop - k)
+            for r in range(k, k + rows):  # the next group's z: its rows stream in meanwhile
+                if r + HEAD_ROWS < high:
+                    z = affine(X, order, shuffled, r + HEAD_ROWS, ahead, params, d, intercept)
+                    heads[c, 0, r - start] = z
+            dzs, j = heads[c, 1], k - start
+            if rows == ROW_GROUP:
+                add_rows(blocks, c, (dzs[j], dzs[j + 1], dzs[j + 2], dzs[j + 3]), X,
+                         (row_at(order, shuffled, k), row_at(order, shuffled, k + 1),
+                          row_at(order, shuffled, k + 2), row_at(order, shuffled, k + 3)),
+                         d, intercept)  # fmt: skip
+            else:
+                for r in range(k, stop):
+                    add_rows(blocks, c, (dzs[r - start],), X, (row_at(order, shuffled, r),), d,
+                             intercept)  # fmt: skip
         if (stop - low) % BLOCK_ROWS == 0 or stop == high:
             flush(partials, blocks, c)
     return total
+
+
+@njit(error_model="numpy", inline="always")
+def row_at(order: Any, shuffled: bool, k: int) -> int:
+    """The row at position k of the order."""
+    return order[k] if shuffled else k
 
 
 @njit(error_model="numpy", inline="always")
