@@ -14,8 +14,12 @@ runs it over the epoch, `epoch_gathered` block by block on rows that a second th
 ahead (prange(2): thread 0 trains on one block while thread 1 fills the other and writes
 into every page of its History rows, so that their page faults are its own).  The log
 loss's losses are left as the rows' z (margins) and settled after them: by thread 1, a
-block after its training (epoch_kernels.settle_losses; per-sample logistic, 10⁶ × 100
-float32 in order on an AMD EPYC: 58–61 → 45–46 ms an epoch).  The source is
+block after its training (epoch_kernels.settle_losses).  For a plain SGD update
+(`_step_scalar`) the next row's z is looked ahead (epoch_kernels.look_ahead), its dot
+product taken off the chain of updates; both restart at the same blocks whether rows are
+copied or not, so that copying changes no number.  Per-sample logistic, 10⁶ × 100 float32
+in order on an AMD EPYC: 58–61 → 45–46 ms an epoch with the losses settled after, 39–42 ms
+with the look-ahead.  The source is
 written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
 gdlab.epoch_kernels, gdlab.intrinsics and gdlab.vector_math, which numba's cache would not
