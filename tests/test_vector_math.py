@@ -11,12 +11,20 @@ from gdlab.intrinsics import X86
 from gdlab.vector_math import EXP_FLOOR, exp_nonpositive, log1p_unit, power_of_two
 
 
-@njit(error_model="numpy")
-def exps(x):
-    out = np.empty_like(x)
-    for i in range(x.size):
-        out[i] = exp_nonpositive(x[i])
-    return out
+def elementwise(function):
+    """A compiled loop out[i] = function(x[i]), whose assembly the tests inspect."""
+
+    @njit(error_model="numpy")
+    def loop(x):
+        out = np.empty_like(x)
+        for i in range(x.size):
+            out[i] = function(x[i])
+        return out
+
+    return loop
+
+
+exps, log1ps = elementwise(exp_nonpositive), elementwise(log1p_unit)
 
 
 @njit(error_model="numpy")
@@ -24,14 +32,6 @@ def exps32(x):
     out = np.empty_like(x)
     for i in range(x.size):
         out[i] = np.float32(exp_nonpositive(np.float64(x[i])))
-    return out
-
-
-@njit(error_model="numpy")
-def log1ps(e):
-    out = np.empty_like(e)
-    for i in range(e.size):
-        out[i] = log1p_unit(e[i])
     return out
 
 
