@@ -190,27 +190,32 @@ def test_rows_copied_ahead_on_a_second_thread_change_no_number(
 
 @pytest.mark.parametrize("copied", [True, False])
 @pytest.mark.parametrize(
-    ("name", "learning_rate", "why"),
+    ("name", "momentum", "learning_rate", "why"),
     [
-        ("linear mse", 1e3, "grew past the bound"),
-        ("linear mse", 1e308, "the parameters became non-finite"),
-        ("logistic", 1e5, "grew past the bound"),  # at update 15: three blocks of 5
-        ("logistic", 1e307, "the parameters became non-finite"),
+        ("linear mse", 0.9, 1e3, "grew past the bound"),
+        ("linear mse", 0.0, 1e3, "grew past the bound"),
+        ("linear mse", 0.9, 1e308, "the parameters became non-finite"),
+        ("linear mse", 0.0, 1e308, "the parameters became non-finite"),
+        ("logistic", 0.9, 1e5, "grew past the bound"),  # at update 15: three blocks of 5
+        ("logistic", 0.0, 1e6, "grew past the bound"),  # at update 6: past a block
+        ("logistic", 0.9, 1e307, "the parameters became non-finite"),
+        ("logistic", 0.0, 1e307, "the parameters became non-finite"),
     ],
 )
 def test_per_sample_epochs_stop_where_the_reference_stops(
-    monkeypatch, name, learning_rate, why, copied
+    monkeypatch, name, momentum, learning_rate, why, copied
 ):
     """With rows copied ahead or not; the log loss's losses settled after the rows
-    (epoch_kernels.settle_losses), its divergence check on a ceiling of each loss."""
+    (epoch_kernels.settle_losses), its divergence check on a ceiling of each loss; plain
+    SGD's updates unchecked where they cannot overflow (epoch_kernels.step_reach)."""
     model = MODELS[name]
     X, y = make_data(model)
     X *= 1 if name.startswith("linear") else 100  # logistic: margins of hundreds
     if copied:
         gathered(monkeypatch, 5)
     result, reference = both(
-        monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=0.9), batch_size=1,
-        epochs=3, seed=5,
+        monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=momentum),
+        batch_size=1, epochs=3, seed=5,
     )  # fmt: skip
     assert result.status == "diverged" and why in result.message
     assert_same_run(result, reference)
@@ -403,6 +408,23 @@ def test_the_generated_loop_embeds_the_rules_update():
             assert line in source
     names = re.findall(r"^def (epoch\w*)\(", source, re.MULTILINE)
     assert names == ["epoch", "epoch_threads", "epoch_samples", "epoch_gathered"]
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "plain"),
+    [(gd.sgd(0.1), True), (gd.sgd(lambda t: 0.1 / (1 + t)), True),
+     (gd.sgd(0.1, momentum=0.5), False), (gd.sgd(0.1, weight_decay=0.01), False),
+     (gd.adam(0.01), False), (chain(gd.clip_by_value(0.5), gd.sgd(0.1)), False)],
+)  # fmt: skip
+def test_only_plain_sgd_looks_ahead_and_skips_the_finiteness_check(optimizer, plain):
+    """w ← w + s·g, s a scalar of the step: the next row's z looked ahead and updates within
+    step_reach unchecked; any other update keeps the dot product and the check."""
+    program = kernels.program_of(optimizer)
+    source = epoch_loops.epoch_source(program, "float64")
+    assert (epoch_loops._step_scalar(program) is not None) == plain
+    assert ("look_ahead(X" in source) == plain
+    assert ("move = step_reach(" in source) == plain
+    assert "bad |= not (abs(" in source  # the checked update, always there
 
 
 def test_the_mirrored_constants_match_the_kernels():

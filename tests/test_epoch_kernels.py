@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+from numba import njit
 
 import gdlab as gd
 from gdlab import epoch_kernels as kernels
 from gdlab import loop, placement
+from gdlab.intrinsics import flush_subnormals, restore_floating
 from gdlab.problems.losses import sigmoid
 from gdlab.vector_math import exp_nonpositive
 
@@ -198,6 +200,64 @@ def test_settled_losses_are_logaddexp_in_the_dtype_added_in_order(dtype, shuffle
 
 def ulps(values, reference):
     return np.abs(values - reference) / np.spacing(np.maximum(np.abs(reference), 1e-300))
+
+
+@njit(error_model="numpy")
+def plain_sgd_steps(X, dz, rate):
+    """As `samples` takes plain SGD's update of row 0 without l2, subnormals flushed:
+    (step_reach, max_j |s·(dz·x_j)|, |s·dz|) — the bound and the steps it bounds.  (dz and
+    s come from the loop's flushed arithmetic: never subnormal.)"""
+    control = flush_subnormals()
+    params = np.zeros(X.shape[1] + 1, X.dtype)
+    _, row_squares = kernels.dot_squares(X, 0, params, X.shape[1])
+    squares = dz * dz * (row_squares + X.dtype.type(1))
+    grad_norm = kernels.sample_norm(X, 0, dz, params, np.empty_like(params), squares, 1, 0.0)
+    move = kernels.step_reach(rate, dz, squares, grad_norm)
+    largest_step = 0.0
+    for j in range(X.shape[1]):
+        largest_step = max(largest_step, abs(float(rate * (dz * X[0, j]))))
+    restore_floating(control)
+    return move, largest_step, abs(float(rate * dz))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_step_reach_bounds_plain_sgds_steps_wherever_it_is_trusted(dtype):
+    """Over magnitudes from the subnormal to the largest: wherever step_reach is below the
+    room that `samples` leaves (the room less the parameters' reach), every step it takes
+    unchecked is within it — so that parameters within their reach stay finite."""
+    rng = np.random.default_rng(12)
+    top = np.log10(np.finfo(dtype).max)
+    room = kernels.overflow_room(np.empty(1, dtype))
+    assert room == np.finfo(dtype).max / 4
+
+    def magnitudes(size):  # ±[1, 9)·10^e, e from below the subnormals to the largest
+        signs = rng.choice([-1.0, 1.0], size)
+        values = signs * rng.uniform(1, 9, size) * 10.0 ** rng.uniform(-top - 10, top - 1, size)
+        return values.astype(dtype)
+
+    trusted = unknown = 0
+    for _ in range(4000):
+        X = magnitudes((1, 7)) * (rng.random((1, 7)) > 0.2)
+        dz, rate = (v if abs(v) >= np.finfo(dtype).smallest_normal else dtype(0)
+                    for v in magnitudes(2))  # fmt: skip
+        move, largest_step, intercept_step = plain_sgd_steps(X, dz, rate)
+        if move < room:
+            trusted += 1
+            assert largest_step <= move and intercept_step <= move
+            worst = dtype(room - move) + dtype(largest_step)  # a parameter at its reach's
+            assert np.isfinite(worst)  # limit, plus the largest step
+        else:
+            unknown += 1
+    assert trusted > 1000 and unknown > 1000
+    X, tiny = np.ones((1, 7), dtype), dtype(np.sqrt(np.finfo(dtype).smallest_normal) / 10)
+    assert plain_sgd_steps(X, tiny, dtype(1.0))[0] == np.inf  # dz² flushed: Σg² = 0, g ≠ 0
+    assert plain_sgd_steps(X, dtype(0.0), dtype(1.0))[0] == 0.0  # no step at all
+
+
+def test_the_largest_magnitude_of_the_parameters():
+    assert kernels.largest(np.array([0.5, -3.0, 2.0], np.float32)) == 3.0
+    assert kernels.largest(np.zeros(0)) == 0.0
+    assert np.isnan(kernels.largest(np.array([1.0, np.nan, 5.0])))
 
 
 def test_the_per_sample_norm_survives_an_overflowing_sum_of_squares():

@@ -286,6 +286,36 @@ def ahead_dots(X: Any, i: int, k: int, w: Any, d: int) -> tuple[Any, Any, Any]:
 
 
 @njit(error_model="numpy", inline="always")
+def step_reach(rate: Any, dz: Any, squares: Any, grad_norm: float) -> float:
+    """A bound of |Δw_j| = |fl(s·fl(dz·x_j))| over j for plain SGD's update w ← w + s·g of one
+    row without l2 (g = dz·(x, 1)), or NaN/inf where none is known: 2|s|·‖g‖.  It holds
+    when Σg² = dz²(‖x‖² + 1) is a normal number or dz = 0: then no flushed x_j² or dz² hid a
+    component, each g_j² ≤ Σg² up to the sum's roundings, and the factor 2 covers those and
+    the update's (`samples` then skips its per-element finiteness check)."""
+    if dz != 0 and not squares > 0:  # dz·x_j too small to square (flushed): unknown
+        return np.inf
+    return 2.0 * abs(float(rate)) * grad_norm
+
+
+@njit(error_model="numpy", inline="always")
+def largest(params: Any) -> float:
+    """max_j |params_j| in float64 (NaN where one is NaN)."""
+    top = 0.0
+    for j in range(params.size):
+        magnitude = abs(float(params[j]))
+        if magnitude > top or magnitude != magnitude:  # a NaN stays
+            top = magnitude
+    return top
+
+
+@njit(error_model="numpy", inline="always")
+def overflow_room(params: Any) -> float:
+    """A quarter of the dtype's largest number: parameters bounded by it, plus updates
+    bounded by what is left (step_reach), stay finite even with a bound's roundings."""
+    return 0.25 * float(np.finfo(params.dtype).max)
+
+
+@njit(error_model="numpy", inline="always")
 def defers_losses(kind: int, l2: float) -> bool:
     """Whether the per-sample loop leaves its losses to `settle_losses`: the log loss without
     l2 (with it, the loss's ½l2‖w‖² needs the weights of the step: the loop takes it all)."""
