@@ -77,6 +77,12 @@ REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
 
 
 @njit(error_model="numpy", inline="always")
+def row_at(order: Any, shuffled: bool, k: int) -> int:
+    """The row at position k of the order."""
+    return order[k] if shuffled else k
+
+
+@njit(error_model="numpy", inline="always")
 def position_row(X: Any, order: Any, shuffled: bool, k: int, ahead: int = PREFETCH_ROWS) -> int:
     """The row at position k of the epoch's order (k itself in order); when shuffled, every
     cache line of the row `ahead` positions further on is prefetched into L2; in order, the
@@ -517,7 +523,7 @@ def log_loss_rows(
         product = 1.0
         for k in range(start, stop):
             z, e = heads[c, 0, k - start], heads[c, 2, k - start]
-            target = y[order[k] if shuffled else k]
+            target = y[row_at(order, shuffled, k)]
             series, factor = log1p_parts(float(e))
             total += float(z if z > zero else zero) - float(target) * float(z) + series
             product *= factor
@@ -544,12 +550,6 @@ def log_loss_rows(
 
 
 @njit(error_model="numpy", inline="always")
-def row_at(order: Any, shuffled: bool, k: int) -> int:
-    """The row at position k of the order."""
-    return order[k] if shuffled else k
-
-
-@njit(error_model="numpy", inline="always")
 def affine(X: Any, order: Any, shuffled: bool, k: int, ahead: int, params: Any, d: int,
            intercept: int) -> Any:  # fmt: skip
     """z = x_i·w (+ c) of the row i at position k of the order (`position_row`)."""
@@ -566,7 +566,7 @@ def log_loss_heads(heads: Any, c: int, y: Any, order: Any, shuffled: bool, start
     one = heads.dtype.type(1)
     for k in range(stop - start):
         z = heads[c, 0, k]
-        target = y[order[start + k] if shuffled else start + k]
+        target = y[row_at(order, shuffled, start + k)]
         e = heads.dtype.type(exp_nonpositive(-abs(float(z))))
         heads[c, 2, k] = e
         heads[c, 1, k] = sigmoid_delta(z, e, target, one) / scale
@@ -708,7 +708,7 @@ def margin_losses(margins: Any, count: int, y: Any, order: Any, shuffled: bool,
     """margins[j] = ℓ of z = margins[j] and the target at position j, j < count (in place:
     contiguous, so that the loop is vectorised — History's loss column is strided)."""
     for j in range(count):
-        margins[j] = margin_loss(margins[j], float(y[order[j] if shuffled else j]), like)
+        margins[j] = margin_loss(margins[j], float(y[row_at(order, shuffled, j)]), like)
 
 
 @njit(error_model="numpy", inline="always")

@@ -175,7 +175,7 @@ from gdlab.epoch_kernels import chunk_gradient, chunks, combine, gather_rows, no
 from gdlab.epoch_kernels import look_ahead, margin_head, position_row, sample_gradient, sample_head
 from gdlab.epoch_kernels import sample_norm, squared
 from gdlab.epoch_kernels import defers_losses, largest, overflow_room, settle_losses, step_reach
-from gdlab.epoch_kernels import touch_rows
+from gdlab.epoch_kernels import row_at, touch_rows
 from gdlab.intrinsics import flush_subnormals, restore_floating
 
 '''
@@ -185,7 +185,7 @@ from gdlab.intrinsics import flush_subnormals, restore_floating
 _LOOK_AHEAD = """\
 ahead = l2 == 0.0 and k + 1 < high
 if ahead:
-    z_ahead, cross, squares_ahead = look_ahead(X, order[k + 1] if shuffled else k + 1, index,
+    z_ahead, cross, squares_ahead = look_ahead(X, row_at(order, shuffled, k + 1), index,
                                                params, intercept)
 """
 
