@@ -255,6 +255,14 @@ def test_subnormal_numbers_are_flushed_and_the_run_is_still_the_reference_run(mo
         assert_same_run(result, reference, rtol=2e-5)
 
 
+def shared(patch, workers):
+    """Batches shared among `workers` workers (epoch_threads) however small."""
+    import numba
+
+    patch.setattr(compiled_epochs, "THREADS_FROM", 1)
+    patch.setattr(numba, "get_num_threads", lambda: workers)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_threads_change_no_number(monkeypatch, dtype):
     """A batch large enough for numba's threads is summed in the same row ranges."""
@@ -262,12 +270,48 @@ def test_threads_change_no_number(monkeypatch, dtype):
     X, y = make_data(model, dtype, n=1000)
     options = {"optimizer": gd.adam(0.01), "batch_size": 500, "epochs": 2, "seed": 4}
     serial = gd.fit(model, X, y, **options)
-    monkeypatch.setattr(compiled_epochs, "THREADS_FROM", 1)
-    threaded = gd.fit(model, X, y, **options)
+    with monkeypatch.context() as patch:
+        shared(patch, 2)
+        threaded = gd.fit(model, X, y, **options)
     np.testing.assert_array_equal(threaded.x, serial.x)
     np.testing.assert_array_equal(threaded.history.loss, serial.history.loss)
     assert_same_run(threaded, reference_fit(monkeypatch, model, X, y, **options),
                     rtol=1e-12 if dtype == np.float64 else 2e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("threads", "workers", "batch_size", "n"),
+    [
+        (1, 2, 128, N),  # two workers, one after the other on one thread: the first sums all
+        (2, 2, 130, 261),  # the last batch a single row (sample_gradient, not the ranges)
+        (2, 16, 1024, 2100),  # more workers than threads; a last batch of one range
+        (2, 3, 256, 1000),  # 3 parts of 4 ranges (1 + 1 + 2), the last batch 232 rows
+    ],
+)
+def test_batches_shared_among_workers_change_no_number(monkeypatch, threads, workers,
+                                                       batch_size, n):  # fmt: skip
+    """epoch_threads' workers (gdlab.batch_sharing) give the serial loop's numbers, bit for
+    bit, however many they are and however numba schedules them — and the epoch ends."""
+    import numba
+
+    model = MODELS["linear half_mse, no intercept, l2"]
+    X, y = make_data(model, n=n)
+    options = {"optimizer": gd.sgd(0.01, momentum=0.9), "batch_size": batch_size, "epochs": 2,
+               "seed": 8, "record_path": True}  # fmt: skip
+    serial = gd.fit(model, X, y, **options)
+    available = numba.get_num_threads()
+    numba.set_num_threads(min(threads, available))
+    try:
+        with monkeypatch.context() as patch:
+            shared(patch, workers)
+            threaded = gd.fit(model, X, y, **options)
+    finally:
+        numba.set_num_threads(available)
+    assert threaded.nit == serial.nit == 2 * -(-n // batch_size)
+    np.testing.assert_array_equal(threaded.x, serial.x)
+    for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
+        np.testing.assert_array_equal(getattr(threaded.history, column),
+                                      getattr(serial.history, column))  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["linear mse", "logistic", "polynomial degree 3"])
@@ -307,11 +351,18 @@ def test_the_trajectory_is_recorded_as_the_reference_records_it(monkeypatch):
     [
         (1e3, 16, "grew past the bound"),  # the loss of a batch, before its update
         (1e308, 1, "the parameters became non-finite"),  # an update overflows
+        (1e3, 130, "grew past the bound"),  # batches of two ranges: shared when workers > 1
+        (1e308, 130, "the parameters became non-finite"),
     ],
 )
-def test_divergence_stops_where_the_reference_stops(monkeypatch, learning_rate, batch_size, why):
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "shared"])
+def test_divergence_stops_where_the_reference_stops(monkeypatch, learning_rate, batch_size, why,
+                                                    workers):  # fmt: skip
+    """In the serial loop and with the batches shared among workers (epoch_threads)."""
     model = MODELS["linear mse"]
     X, y = make_data(model)
+    if workers > 1:
+        shared(monkeypatch, workers)
     result, reference = both(
         monkeypatch, model, X, y, optimizer=gd.sgd(learning_rate, momentum=0.9),
         batch_size=batch_size, epochs=5, seed=5,

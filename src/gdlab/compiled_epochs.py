@@ -175,7 +175,7 @@ class CompiledEpoch:
             *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
             self._rates(prepared, position), records,
             prepared.no_path if path is None else path, prepared.size, prepared.stop,
-            *self.head, run.bound,
+            _workers(), *self.head, run.bound,
         )  # fmt: skip
         run.recorder.commit(rows)
         count = position.count + rows
@@ -262,6 +262,14 @@ class CompiledEpoch:
             return prepared.rates
         rate, count = self.fused.transform.current_learning_rate, position.count
         return np.array([rate(count + t) for t in range(prepared.steps)])
+
+
+def _workers() -> int:
+    """numba's thread count now: the workers `epoch_threads` may share batches among (numba
+    cannot cache a loop that asks for it itself)."""
+    import numba
+
+    return int(numba.get_num_threads())
 
 
 def _threads(size: int, n_features: int) -> bool:

@@ -612,6 +612,40 @@ def combine(partials: Any, totals: Any, count: int, grads: Any, kind: int, half:
     return total / b * (half if kind == SQUARED else 1.0)
 
 
+@njit(error_model="numpy", inline="always")
+def sum_ranges(
+    X: Any, y: Any, order: Any, shuffled: bool, start: int, b: int, first: int, end: int,
+    params: Any, partials: Any, blocks: Any, heads: Any, totals: Any, intercept: int, kind: int,
+    half: float,
+) -> None:  # fmt: skip
+    """The sums of row ranges [first, end) of the batch of b rows from position `start` (of its
+    chunks(b) ranges): partials[c] and totals[c] (chunk_gradient)."""
+    count = chunks(b)
+    for c in range(first, end):
+        low, high = start + c * b // count, start + (c + 1) * b // count
+        totals[c] = chunk_gradient(X, y, order, shuffled, low, high, params, partials, blocks,
+                                   heads, c, intercept, kind, half, b)  # fmt: skip
+
+
+@njit(error_model="numpy", inline="always")
+def batch_gradient(
+    X: Any, y: Any, order: Any, shuffled: bool, start: int, b: int, params: Any, grads: Any,
+    partials: Any, totals: Any, intercept: int, kind: int, half: float, l2: float,
+) -> tuple[float, Any]:  # fmt: skip
+    """The batch's gradient (grads), loss and Σg², l2 penalty included: of its one row
+    (sample_gradient), or combined from its ranges' sums (sum_ranges, then combine)."""
+    if b == 1:
+        index = position_row(X, order, shuffled, start)
+        loss, squares = sample_gradient(X, y, index, params, grads, intercept, kind, half)
+    else:
+        loss = combine(partials, totals, chunks(b), grads, kind, half, b)
+        squares = squared(grads)
+    if l2 != 0.0:
+        loss += penalty(params, grads, intercept, l2)
+        squares = squared(grads)
+    return loss, squares
+
+
 @njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)
 def weights_squared(params: Any, d: int) -> float:
     """Σ_j w_j² over j < d (each square in the dtype, summed in float64)."""

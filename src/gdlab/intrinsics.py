@@ -1,9 +1,18 @@
-"""Two machine instructions numba does not offer, as numba intrinsics (layer L0).
+"""Machine instructions numba does not offer, as numba intrinsics (layer L0).
 
     prefetch(X, i, j, level)       llvm.prefetch: bring the cache line of X[i, j] in (a hint)
     prefetch_ahead(X, i, j, bytes) … the line that many bytes past X[i, j], into every level
     control = flush_subnormals()   x86: set MXCSR's FTZ and DAZ bits, return the old MXCSR
     restore_floating(control)      x86: put it back
+    old = fetch_add(a, i, v)       atomically a[i] += v (int64, sequentially consistent)
+    swapped = compare_swap(a, i, old, new)   atomically: a[i] = new if a[i] == old
+    v = load_acquire(a, i)         an atomic read of a[i]: what was written before …
+    store_release(a, i, v)         … an atomic write of a[i] is seen after the read that sees it
+    spin_pause()                   x86: `pause`, the hint that this thread is spinning
+
+The atomics let two threads of one numba parallel region hand work to each other
+(`gdlab.batch_sharing`): numba itself offers no atomic operation, and LLVM may keep a plain
+read of a[i] in a register for a whole loop, never seeing the other thread's write.
 
 Flushing subnormals: an x86 core computes an operation that takes or gives a subnormal
 number (|v| < 1.2e-38 in float32, 2.2e-308 in float64) in a microcode assist of ~100 cycles.
@@ -117,8 +126,96 @@ def _restore_floating(typingctx: Any, control: Any) -> Any:
     return types.void(types.uint32), codegen
 
 
+def _counters(array: Any) -> bool:
+    """Whether `array` is a 1-d int64 array (what the atomics work on)."""
+    return isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64
+
+
+def _counter(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+    """The pointer to array[index] (the first two arguments)."""
+    data = context.make_array(sig.args[0])(context, builder, args[0])
+    index = context.cast(builder, args[1], sig.args[1], types.intp)
+    return cgutils.get_item_pointer(context, builder, sig.args[0], data, [index])
+
+
+def _fetch_add(typingctx: Any, array: Any, index: Any, value: Any) -> Any:
+    """fetch_add(array, index, value): array[index] += value as one atomic operation
+    (sequentially consistent); returns the value before."""
+    if not (_counters(array) and isinstance(value, types.Integer)):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        amount = context.cast(builder, args[2], sig.args[2], types.int64)
+        return builder.atomic_rmw("add", _counter(context, builder, sig, args), amount, "seq_cst")
+
+    return types.int64(array, index, value), codegen
+
+
+def _compare_swap(typingctx: Any, array: Any, index: Any, expected: Any, value: Any) -> Any:
+    """compare_swap(array, index, expected, value): if array[index] == expected, array[index] =
+    value — as one atomic operation (sequentially consistent); whether it did."""
+    integers = isinstance(expected, types.Integer) and isinstance(value, types.Integer)
+    if not (_counters(array) and integers):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        old, new = (context.cast(builder, args[k], sig.args[k], types.int64) for k in (2, 3))
+        pointer = _counter(context, builder, sig, args)
+        outcome = builder.cmpxchg(pointer, old, new, "seq_cst", "seq_cst")
+        return builder.extract_value(outcome, 1)
+
+    return types.boolean(array, index, expected, value), codegen
+
+
+def _load_acquire(typingctx: Any, array: Any, index: Any) -> Any:
+    """load_acquire(array, index): array[index], read atomically with acquire ordering (no
+    later read or write of this thread moves before it)."""
+    if not _counters(array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return builder.load_atomic(_counter(context, builder, sig, args), "acquire", 8)
+
+    return types.int64(array, index), codegen
+
+
+def _store_release(typingctx: Any, array: Any, index: Any, value: Any) -> Any:
+    """store_release(array, index, value): array[index] = value, written atomically with release
+    ordering (no earlier read or write of this thread moves after it)."""
+    if not (_counters(array) and isinstance(value, types.Integer)):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        amount = context.cast(builder, args[2], sig.args[2], types.int64)
+        builder.store_atomic(amount, _counter(context, builder, sig, args), "release", 8)
+        return context.get_dummy_value()
+
+    return types.void(array, index, value), codegen
+
+
+def _spin_pause(typingctx: Any) -> Any:
+    """spin_pause(): x86's `pause` (llvm.x86.sse2.pause) in a loop that waits on another
+    thread — it frees the core's resources to its sibling and leaves the loop without a
+    pipeline flush; nothing on other machines."""
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        if X86:
+            function_type = ir.FunctionType(ir.VoidType(), [])
+            pause = cgutils.get_or_insert_function(builder.module, function_type,
+                                                   "llvm.x86.sse2.pause")  # fmt: skip
+            builder.call(pause, [])
+        return context.get_dummy_value()
+
+    return types.void(), codegen
+
+
 # typed as Any: the stubs count typingctx as an argument
 prefetch: Any = intrinsic(_prefetch)
 prefetch_ahead: Any = intrinsic(_prefetch_ahead)
 flush_subnormals: Any = intrinsic(_flush_subnormals)
 restore_floating: Any = intrinsic(_restore_floating)
+fetch_add: Any = intrinsic(_fetch_add)
+compare_swap: Any = intrinsic(_compare_swap)
+load_acquire: Any = intrinsic(_load_acquire)
+store_release: Any = intrinsic(_store_release)
+spin_pause: Any = intrinsic(_spin_pause)
