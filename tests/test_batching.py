@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from gdlab.batching import Batches, resolve_batch_size, steps_per_epoch
+from gdlab import shuffling
+from gdlab.batching import PERMUTE_FROM, Batches, resolve_batch_size, steps_per_epoch
 
 
 def covered(plan, rng):
@@ -47,6 +48,18 @@ def test_shuffled_batches_are_index_arrays_covering_a_permutation():
     assert [len(index) for index in indexers] == [3, 3, 3, 2]
     np.testing.assert_array_equal(np.sort(np.concatenate(indexers)), np.arange(11))
     np.testing.assert_array_equal(order, np.random.default_rng(5).permutation(11))
+
+
+@pytest.mark.parametrize("n", [PERMUTE_FROM - 1, PERMUTE_FROM])
+def test_large_data_is_shuffled_by_the_compiled_permutation(n):
+    """NumPy's permutation below PERMUTE_FROM samples, gdlab.shuffling's from there on."""
+    order = Batches(n, 256).order(np.random.default_rng(9))
+    assert order is not None and order.dtype == np.intp
+    np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    numpy_order = np.random.default_rng(9).permutation(n)
+    compiled = shuffling.permutation(np.random.default_rng(9), n)
+    np.testing.assert_array_equal(order, numpy_order if n < PERMUTE_FROM else compiled)
+    assert not np.array_equal(numpy_order, compiled)
 
 
 def test_drop_last_drops_the_short_batch_of_a_permutation():

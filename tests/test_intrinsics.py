@@ -18,6 +18,7 @@ from gdlab.intrinsics import (
     restore_floating,
     spin_pause,
     store_release,
+    wide_product,
 )
 
 
@@ -171,3 +172,28 @@ def test_the_atomics_take_only_one_dimensional_int64_arrays(counters):
 
     with pytest.raises(TypingError):
         add(counters)
+
+
+@njit
+def products(a, b):
+    high = np.empty(a.size, np.uint64)
+    low = np.empty(a.size, np.uint64)
+    for k in range(a.size):
+        high[k], low[k] = wide_product(a[k], b[k])
+    return high, low
+
+
+def test_the_wide_product_is_the_exact_128_bit_product():
+    rng = np.random.default_rng(4)
+    edges = [0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1]
+    a = np.array(edges + [int(v) for v in rng.bit_generator.random_raw(1000)], dtype=np.uint64)
+    b = np.array(edges[::-1] + [int(v) for v in rng.bit_generator.random_raw(1000)],
+                 dtype=np.uint64)  # fmt: skip
+    high, low = products(a, b)
+    exact = [int(x) * int(y) for x, y in zip(a, b, strict=True)]
+    assert [int(h) << 64 | int(lo) for h, lo in zip(high, low, strict=True)] == exact
+
+
+def test_the_wide_product_takes_only_uint64():
+    with pytest.raises(TypingError):
+        products(np.arange(3), np.arange(3))

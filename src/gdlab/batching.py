@@ -9,12 +9,14 @@ One epoch is one pass over an *order* of the n samples, cut into batches of b:
 The order is 0, 1, …, n−1 (`shuffle=False`), a fresh permutation per epoch (`shuffle=True`),
 or n indices drawn with replacement (`replace=True`, seed 002's SGD: `np.random.randint(m)` for
 each of the m draws of an iteration).  Random orders come from the one `numpy.random.Generator`
-that `fit` makes from its seed.  X is never copied: a batch is `X[indexer]`, where the indexer
-is a slice (in order: a view, no copy at all) or a view into the order array (a gather of b
-rows only) — so an epoch allocates the order (n integers) and one batch at a time, never a
-shuffled copy of X.  The last batch keeps its true size (the model averages over it) unless
-`drop_last`.  A single batch that covers the data in order is the full batch, exactly: with
-b = n and no replacement, no permutation is drawn (the order of one batch cannot matter).
+that `fit` makes from its seed: a permutation is NumPy's `rng.permutation(n)`, from
+PERMUTE_FROM samples on `gdlab.shuffling.permutation` (as uniform; 8.0 → 3.3 ms at 10⁶).
+X is never copied: a batch is `X[indexer]`, where the indexer is a slice (in order: a view,
+no copy at all) or a view into the order array (a gather of b rows only) — so an epoch
+allocates the order (n integers) and one batch at a time, never a shuffled copy of X.  The
+last batch keeps its true size (the model averages over it) unless `drop_last`.  A single
+batch that covers the data in order is the full batch, exactly: with b = n and no
+replacement, no permutation is drawn (the order of one batch cannot matter).
 
 >>> plan = Batches(5, 2, shuffle=False)
 >>> plan.steps_per_epoch, list(plan.indexers(None))
@@ -35,6 +37,7 @@ from numpy.typing import NDArray
 from gdlab.base import check_integer
 
 Indexer = slice | NDArray[np.intp]
+PERMUTE_FROM = 2**16  # samples from which a shuffled order is gdlab.shuffling's permutation
 
 
 def resolve_batch_size(batch_size: Any, n_samples: int) -> int:
@@ -118,7 +121,11 @@ class Batches:
             return rng.integers(0, n, size=n).astype(np.intp, copy=False)
         if not self.shuffle or self.full_batch:
             return None
-        return rng.permutation(n).astype(np.intp, copy=False)
+        if n < PERMUTE_FROM:
+            return rng.permutation(n).astype(np.intp, copy=False)
+        from gdlab.shuffling import permutation  # compiled (numba): only for large data
+
+        return permutation(rng, n)
 
     def indexers(self, order: NDArray[np.intp] | None) -> Iterator[Indexer]:
         """The batches of one epoch as indexers into X: slices (order None) or views of order."""

@@ -44,8 +44,10 @@ from gdlab.loop import divergence
 from gdlab.problems.linear import LinearRegression, LogisticRegression, PolynomialRegression
 from gdlab.schedules import constant
 
-THREADS_FROM = 2**14  # elements of a batch (rows × features) from which its rows are summed
-#                      on numba's threads (measured to pay from mini-batches of ~256 × 100)
+THREADS_FROM = 2**12  # elements of a batch (rows × features) from which its rows are summed
+#                      on numba's threads (epoch_threads): even at 128 × 32 and 256 × 16 in
+#                      order, faster from there (128 × 100: 20 → 17 ms an epoch of 10⁶ rows,
+#                      shuffled 256 × 20: 38 → 21 ms), slower at 128 × 10
 GATHER_FROM = 2**25  # bytes of X from which a per-sample epoch has a second thread copy the
 #                      rows ahead (`epoch_gathered`): measured even at 31 MiB, 8% faster at
 #                      61 MiB, 13% (in order) and 58% (shuffled) at 400 MB; slower below

@@ -9,6 +9,7 @@
     v = load_acquire(a, i)         an atomic read of a[i]: what was written before …
     store_release(a, i, v)         … an atomic write of a[i] is seen after the read that sees it
     spin_pause()                   x86: `pause`, the hint that this thread is spinning
+    high, low = wide_product(a, b) the 128-bit product of two uint64 (one x86 `mul`)
 
 The atomics let two threads of one numba parallel region hand work to each other
 (`gdlab.batch_sharing`): numba itself offers no atomic operation, and LLVM may keep a plain
@@ -209,6 +210,21 @@ def _spin_pause(typingctx: Any) -> Any:
     return types.void(), codegen
 
 
+def _wide_product(typingctx: Any, a: Any, b: Any) -> Any:
+    """wide_product(a, b): (high, low), the upper and lower 64 bits of the 128-bit a·b (uint64
+    operands): LLVM's i128 multiply, one `mul` on x86-64."""
+    if not (a == types.uint64 and b == types.uint64):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        wide, word = ir.IntType(128), ir.IntType(64)
+        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        high = builder.trunc(builder.lshr(product, wide(64)), word)
+        return context.make_tuple(builder, sig.return_type, [high, builder.trunc(product, word)])
+
+    return types.UniTuple(types.uint64, 2)(a, b), codegen
+
+
 # typed as Any: the stubs count typingctx as an argument
 prefetch: Any = intrinsic(_prefetch)
 prefetch_ahead: Any = intrinsic(_prefetch_ahead)
@@ -219,3 +235,4 @@ compare_swap: Any = intrinsic(_compare_swap)
 load_acquire: Any = intrinsic(_load_acquire)
 store_release: Any = intrinsic(_store_release)
 spin_pause: Any = intrinsic(_spin_pause)
+wide_product: Any = intrinsic(_wide_product)
