@@ -9,9 +9,9 @@ and parameter dtype, compiled by numba (layer L1).
 `epoch` runs on one thread without numba's reference counting (`_nrt=False`: it allocates
 nothing and only borrows arrays; the counting cost ~90 ns per update).  `epoch_threads` opens
 one parallel region for the epoch: its workers (`share_batches`) sum the row ranges of each
-batch, and the one that sums a batch's last range advances it (gdlab.batch_sharing) — where a
-region per batch took 17–20 ms an epoch of 256-row batches over 10⁶ × 100 float32 rows in
-order on an AMD EPYC, 14–16 ms.  Batches of one
+batch, and the one that sums a batch's last range advances it (gdlab.batch_sharing).  256-row
+batches over 10⁶ × 100 float32 rows in order, on an AMD EPYC: 17–20 ms an epoch with a
+parallel region per batch, 14–16 ms shared.  Batches of one
 row have their own loop, `samples`: g = dz·x_j (+ l2·w_j) is computed in the update itself
 (codegen.body's `gradient`), with no gradient array written and read back — `epoch_samples`
 runs it over the epoch, `epoch_gathered` block by block on rows that a second thread copies
