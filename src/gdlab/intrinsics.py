@@ -78,10 +78,12 @@ def _prefetch_ahead(typingctx: Any, array: Any, row: Any, column: Any, distance:
 
 
 def _element(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-    """The pointer to array[row, column] (the first three arguments)."""
+    """The pointer to array[index, …]: the first argument indexed by as many following ones as
+    it has dimensions."""
     array_type = sig.args[0]
     data = context.make_array(array_type)(context, builder, args[0])
-    index = [context.cast(builder, args[k], sig.args[k], types.intp) for k in (1, 2)]
+    index = [context.cast(builder, args[k], sig.args[k], types.intp)
+             for k in range(1, 1 + array_type.ndim)]  # fmt: skip
     return cgutils.get_item_pointer(context, builder, array_type, data, index)
 
 
@@ -132,13 +134,6 @@ def _counters(array: Any) -> bool:
     return isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64
 
 
-def _counter(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-    """The pointer to array[index] (the first two arguments)."""
-    data = context.make_array(sig.args[0])(context, builder, args[0])
-    index = context.cast(builder, args[1], sig.args[1], types.intp)
-    return cgutils.get_item_pointer(context, builder, sig.args[0], data, [index])
-
-
 def _fetch_add(typingctx: Any, array: Any, index: Any, value: Any) -> Any:
     """fetch_add(array, index, value): array[index] += value as one atomic operation
     (sequentially consistent); returns the value before."""
@@ -147,7 +142,7 @@ def _fetch_add(typingctx: Any, array: Any, index: Any, value: Any) -> Any:
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         amount = context.cast(builder, args[2], sig.args[2], types.int64)
-        return builder.atomic_rmw("add", _counter(context, builder, sig, args), amount, "seq_cst")
+        return builder.atomic_rmw("add", _element(context, builder, sig, args), amount, "seq_cst")
 
     return types.int64(array, index, value), codegen
 
@@ -161,7 +156,7 @@ def _compare_swap(typingctx: Any, array: Any, index: Any, expected: Any, value: 
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         old, new = (context.cast(builder, args[k], sig.args[k], types.int64) for k in (2, 3))
-        pointer = _counter(context, builder, sig, args)
+        pointer = _element(context, builder, sig, args)
         outcome = builder.cmpxchg(pointer, old, new, "seq_cst", "seq_cst")
         return builder.extract_value(outcome, 1)
 
@@ -175,7 +170,7 @@ def _load_acquire(typingctx: Any, array: Any, index: Any) -> Any:
         return None
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        return builder.load_atomic(_counter(context, builder, sig, args), "acquire", 8)
+        return builder.load_atomic(_element(context, builder, sig, args), "acquire", 8)
 
     return types.int64(array, index), codegen
 
@@ -188,7 +183,7 @@ def _store_release(typingctx: Any, array: Any, index: Any, value: Any) -> Any:
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         amount = context.cast(builder, args[2], sig.args[2], types.int64)
-        builder.store_atomic(amount, _counter(context, builder, sig, args), "release", 8)
+        builder.store_atomic(amount, _element(context, builder, sig, args), "release", 8)
         return context.get_dummy_value()
 
     return types.void(array, index, value), codegen
