@@ -40,6 +40,12 @@ def test_the_same_words_give_the_documented_algorithms_permutation(n):
     assert order.dtype == np.intp and order.tolist() == expected
 
 
+@pytest.mark.parametrize("n", [-1, 2.0, True, "3"])
+def test_a_count_that_is_not_a_whole_number_of_samples_is_refused(n):
+    with pytest.raises(ValueError, match="whole number of samples, 0 or more"):
+        permutation(np.random.default_rng(0), n)
+
+
 def test_a_permutation_of_a_million_takes_every_index_once():
     order = permutation(np.random.default_rng(0), 10**6)
     np.testing.assert_array_equal(np.sort(order), np.arange(10**6))

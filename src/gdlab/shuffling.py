@@ -34,6 +34,8 @@ SPARE_WORDS = 64  # words drawn beyond one a step, for the rare rejected ones
 
 def permutation(rng: np.random.Generator, n: int) -> NDArray[np.intp]:
     """A uniformly random permutation of 0, …, n−1 from rng's 64-bit words."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"n must be a whole number of samples, 0 or more; got {n!r}")
     order = np.arange(n, dtype=np.intp)
     step = n - 1
     while step > 0:  # once, unless SPARE_WORDS words were rejected (chance < 2⁻¹⁰⁰⁰)
