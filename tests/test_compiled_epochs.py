@@ -280,16 +280,18 @@ def test_threads_change_no_number(monkeypatch, dtype):
 
 
 @pytest.mark.parametrize(
-    ("threads", "workers", "batch_size", "n"),
+    ("threads", "workers", "batch_size", "n", "drop_last"),
     [
-        (1, 2, 128, N),  # two workers, one after the other on one thread: the first sums all
-        (2, 2, 130, 261),  # the last batch a single row (sample_gradient, not the ranges)
-        (2, 16, 1024, 2100),  # more workers than threads; a last batch of one range
-        (2, 3, 256, 1000),  # 3 parts of 4 ranges (1 + 1 + 2), the last batch 232 rows
+        (1, 2, 128, N, False),  # two workers, one after the other on one thread: the first
+        #                         sums every part
+        (2, 2, 130, 261, False),  # the last batch a single row (sample_gradient, no ranges)
+        (2, 16, 1024, 2100, False),  # more workers than threads; a last batch of one range
+        (2, 3, 256, 1000, False),  # 3 parts of 4 ranges (1 + 1 + 2), the last batch 232 rows
+        (2, 2, 128, 300, True),  # the last 44 rows dropped
     ],
 )
 def test_batches_shared_among_workers_change_no_number(monkeypatch, threads, workers,
-                                                       batch_size, n):  # fmt: skip
+                                                       batch_size, n, drop_last):  # fmt: skip
     """epoch_threads' workers (gdlab.batch_sharing) give the serial loop's numbers, bit for
     bit, however many they are and however numba schedules them — and the epoch ends."""
     import numba
@@ -297,17 +299,18 @@ def test_batches_shared_among_workers_change_no_number(monkeypatch, threads, wor
     model = MODELS["linear half_mse, no intercept, l2"]
     X, y = make_data(model, n=n)
     options = {"optimizer": gd.sgd(0.01, momentum=0.9), "batch_size": batch_size, "epochs": 2,
-               "seed": 8, "record_path": True}  # fmt: skip
+               "seed": 8, "record_path": True, "drop_last": drop_last}  # fmt: skip
     serial = gd.fit(model, X, y, **options)
     available = numba.get_num_threads()
     numba.set_num_threads(min(threads, available))
     try:
         with monkeypatch.context() as patch:
             shared(patch, workers)
+            assert compiled_epochs._threads(batch_size, D)  # epoch_threads, not epoch
             threaded = gd.fit(model, X, y, **options)
     finally:
         numba.set_num_threads(available)
-    assert threaded.nit == serial.nit == 2 * -(-n // batch_size)
+    assert threaded.nit == serial.nit == 2 * (n // batch_size if drop_last else -(-n // batch_size))
     np.testing.assert_array_equal(threaded.x, serial.x)
     for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
         np.testing.assert_array_equal(getattr(threaded.history, column),
