@@ -637,13 +637,13 @@ def batch_gradient(
     if b == 1:
         index = position_row(X, order, shuffled, start)
         loss, squares = sample_gradient(X, y, index, params, grads, intercept, kind, half)
+        if l2 == 0.0:
+            return loss, squares
     else:
         loss = combine(partials, totals, chunks(b), grads, kind, half, b)
-        squares = squared(grads)
     if l2 != 0.0:
         loss += penalty(params, grads, intercept, l2)
-        squares = squared(grads)
-    return loss, squares
+    return loss, squared(grads)
 
 
 @njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)

@@ -289,7 +289,7 @@ def share_batches(board, worker, X, y, order, shuffled, params, spare, grads, pa
 def epoch_threads(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals,
                   rows, labels, margins, SLOTS, table, rates, records, path, size, stop, workers,
                   kind, half, intercept, l2, bound):
-    sharing = min(workers, chunks(min(size, X.shape[0])))
+    sharing = part_count(workers, chunks(min(size, X.shape[0])))  # a batch's parts
     board = new_board(sharing)
     for worker in prange(sharing):
         share_batches(board, worker, X, y, order, shuffled, params, spare, grads, partials,
