@@ -84,6 +84,17 @@ def test_the_full_batch_draws_nothing_and_is_one_slice():
     assert not Batches(8, 8, replace=True).full_batch
 
 
+@pytest.mark.parametrize(
+    ("plan", "in_order"),
+    [(Batches(8, 3, shuffle=False), True), (Batches(8, shuffle=True), True),
+     (Batches(8, 3, shuffle=True), False), (Batches(8, 8, replace=True), False)],
+)  # fmt: skip
+def test_in_order_plans_are_those_whose_order_is_none_and_draws_nothing(plan, in_order):
+    rng = np.random.default_rng(0)
+    assert plan.in_order == in_order == (plan.order(rng) is None)
+    assert (rng.random() == np.random.default_rng(0).random()) == in_order
+
+
 def test_same_generator_same_orders_and_epochs_differ():
     plan = Batches(20, 4)
 

@@ -148,6 +148,83 @@ def test_every_optimizer_family_gives_the_reference_run_per_sample(monkeypatch, 
         assert_same_run(result, reference)
 
 
+AT_ONCE_CASES = {  # model, batch_size, optimizer, learning rate, epochs, target epoch
+    "per-sample, all epochs": ("linear mse", 1, gd.sgd, 0.02, 6, None),
+    "per-sample, target": ("logistic", 1, gd.sgd, 0.05, 9, 4),
+    "per-sample rmsprop, target": ("linear half_mse, no intercept, l2", 1, gd.rmsprop, 0.001, 9, 3),
+    "mini-batch 30, target": ("polynomial degree 3", 30, gd.sgd, 0.1, 12, 7),
+    "full batch adagrad, all epochs": ("logistic l2, no intercept", None, gd.adagrad, 0.1, 9, None),
+    "per-sample, diverged": ("linear mse", 1, gd.sgd, 1e3, 4, None),
+    "per-sample, non-finite": ("logistic", 1, gd.sgd, 1e307, 4, None),
+    "full batch, diverged in a later epoch": ("linear mse", None, gd.sgd, 1.05, 400, None),
+}
+
+
+@pytest.mark.parametrize("group", [None, 2], ids=["one call", "calls of 2 epochs"])
+@pytest.mark.parametrize("case", AT_ONCE_CASES)
+def test_epochs_run_at_once_are_the_epochs_run_one_by_one(monkeypatch, case, group):
+    """A run in order that nothing watches between epochs runs its epochs in calls of
+    many_epochs: bit for bit what one call per epoch gives (an epoch callback that returns
+    None makes the run watched), ending — target, last epoch, divergence — included."""
+    name, batch_size, make, rate, count, target_epoch = AT_ONCE_CASES[case]
+    model = MODELS[name]
+    X, y = make_data(model)
+    options = {"batch_size": batch_size, "epochs": count, "shuffle": False, "record_path": True}
+    watched = gd.fit(model, X, y, optimizer=make(rate), epoch_callback=lambda _: None,
+                     **options)  # fmt: skip
+    if target_epoch is not None:
+        options["target"] = float(watched.history.epoch_loss[target_epoch])
+        watched = gd.fit(model, X, y, optimizer=make(rate), epoch_callback=lambda _: None,
+                         **options)  # fmt: skip
+        assert watched.status == "converged" and watched.info["epochs"] == target_epoch + 1
+    calls = []
+    many = CompiledEpoch.many_epochs
+    monkeypatch.setattr(CompiledEpoch, "many_epochs",
+                        lambda *args: calls.append(args[4]) or many(*args))  # fmt: skip
+    steps = watched.info["steps_per_epoch"]
+    if group is not None:
+        monkeypatch.setattr(compiled_epochs, "AT_ONCE_ROWS", group * steps)
+    result = gd.fit(model, X, y, optimizer=make(rate), **options)
+    ran = watched.info["epochs"]  # epochs completed (a diverged one is not)
+    touched = ran + (watched.status == "diverged")
+    assert calls == ([count] if group is None else
+                     [min(group, count - k) for k in range(0, touched, group)])  # fmt: skip
+    assert (result.status, result.message, result.nit, result.info) == (
+        watched.status, watched.message, watched.nit, watched.info,
+    )  # fmt: skip
+    np.testing.assert_array_equal(result.x, watched.x)
+    assert result.fun == watched.fun or (np.isnan(result.fun) and np.isnan(watched.fun))
+    for column in ("loss", "grad_norm", "learning_rate", "x", "epoch", "epoch_step",
+                   "epoch_loss"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(result.history, column),
+                                      getattr(watched.history, column))  # fmt: skip
+    if "diverged" in case:
+        assert result.status == "diverged" and ran < count
+    if "later epoch" in case:  # diverged at the first batch of epoch `ran`
+        assert ran > 2 and watched.history.epoch_step[-1] == ran == len(watched.history.loss)
+
+
+@pytest.mark.parametrize(
+    ("why", "options"),
+    [("shuffled", {"shuffle": True}), ("sampled", {"shuffle": True, "replace": True}),
+     ("coefficients change", {"optimizer": gd.adam(0.01)}),
+     ("a schedule", {"optimizer": gd.sgd(lambda t: 0.05 / (1 + t))}),
+     ("patience", {"tol": 1e-9}), ("full loss", {"full_loss": True}),
+     ("restore_best", {"restore_best": True}),
+     ("epoch callback", {"epoch_callback": lambda _: None}),
+     ("validation", {"validation_data": make_data(MODELS["linear mse"], n=20, seed=3)})],
+)  # fmt: skip
+def test_epochs_run_one_by_one_where_something_changes_or_watches_between(
+    monkeypatch, why, options
+):
+    model = MODELS["linear mse"]
+    X, y = make_data(model)
+    monkeypatch.setattr(CompiledEpoch, "many_epochs", None)  # calling it would fail
+    settings = {"optimizer": gd.sgd(0.02), "batch_size": 1, "epochs": 3, "shuffle": False}
+    result = gd.fit(model, X, y, **{**settings, **options})
+    assert result.info["epochs"] == 3 and result.nit == 3 * N
+
+
 def gathered(monkeypatch, block_rows):
     """Per-sample epochs with rows copied ahead in blocks of `block_rows` rows, whatever X's size
     and numba's thread count (on one thread, prange runs the copy after the training)."""
@@ -186,6 +263,33 @@ def test_rows_copied_ahead_on_a_second_thread_change_no_number(
         np.testing.assert_array_equal(getattr(copied.history, column),
                                       getattr(serial.history, column))  # fmt: skip
     assert_same_run(copied, reference_fit(monkeypatch, model, X, y, **options))
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_rows_copied_ahead_by_threads_run_one_after_the_other_change_no_number(
+    monkeypatch, shuffle
+):
+    """On one thread, epoch_gathered's prange(2) trains a block, then copies the next: its
+    training side must not take pieces of the next block before the losses of the block
+    before are settled from its labels (the log loss's; the board's SETTLED)."""
+    import numba
+
+    model = MODELS["logistic"]
+    X, y = make_data(model)
+    options = {"optimizer": gd.adam(0.05), "batch_size": 1, "epochs": 2, "seed": 3,
+               "shuffle": shuffle}  # fmt: skip
+    serial = gd.fit(model, X, y, **options)
+    available = numba.get_num_threads()
+    with monkeypatch.context() as patch:
+        gathered(patch, 8)
+        numba.set_num_threads(1)
+        try:
+            copied = gd.fit(model, X, y, **options)
+        finally:
+            numba.set_num_threads(available)
+    np.testing.assert_array_equal(copied.x, serial.x)
+    np.testing.assert_array_equal(copied.history.loss, serial.history.loss)
+    np.testing.assert_array_equal(copied.history.epoch_loss, serial.history.epoch_loss)
 
 
 @pytest.mark.parametrize("copied", [True, False])
@@ -460,8 +564,9 @@ def test_the_generated_loop_embeds_the_rules_update():
     for gradient in ("dz * X[index, i]", "dz * X[index, i] + scale * p", "dz"):  # one row's g
         for line in codegen.body(program, "i", gradient):
             assert line in source
-    names = re.findall(r"^def (epoch\w*)\(", source, re.MULTILINE)
-    assert names == ["epoch", "epoch_threads", "epoch_samples", "epoch_gathered"]
+    names = re.findall(r"^def ((?:many_)?epoch\w*)\(", source, re.MULTILINE)
+    assert names == ["epoch", "epoch_threads", "epoch_samples", "epoch_gathered", "many_epoch",
+                     "many_epoch_samples"]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,11 @@ class Batches:
         return steps_per_epoch(self.n_samples, self.batch_size, self.drop_last)
 
     @property
+    def in_order(self) -> bool:
+        """Every epoch takes the samples in order: `order` is None and draws nothing."""
+        return not self.replace and (not self.shuffle or self.full_batch)
+
+    @property
     def full_batch(self) -> bool:
         """One batch that holds every sample in order: no random draw can change it."""
         return self.size == self.n_samples and not self.replace
@@ -119,7 +124,7 @@ class Batches:
         n = self.n_samples
         if self.replace:
             return rng.integers(0, n, size=n).astype(np.intp, copy=False)
-        if not self.shuffle or self.full_batch:
+        if self.in_order:
             return None
         if n < PERMUTE_FROM:
             return rng.permutation(n).astype(np.intp, copy=False)

@@ -31,6 +31,7 @@ runs `reference_epoch`.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -52,6 +53,7 @@ GATHER_FROM = 2**25  # bytes of X from which a per-sample epoch has a second thr
 #                      rows ahead (`epoch_gathered`): measured even at 31 MiB, 8% faster at
 #                      61 MiB, 13% (in order) and 58% (shuffled) at 400 MB; slower below
 GATHER_BYTES = 2**22  # bytes of rows that thread copies at a time (two such blocks alternate)
+AT_ONCE_ROWS = 2**14  # History rows reserved for the epochs that run in one call (many_epochs)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
 HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)
 HEAD_SLOTS = 3  # = epoch_kernels' (z, dz and e^−|z| of each row of a group)
@@ -121,6 +123,7 @@ class _Prepared(NamedTuple):
 
     run: Run
     loop: Any
+    many: Any  # the loop over several epochs (epoch_loops' many_<loop>), or None
     X: Array  # the design matrix: X, or PolynomialRegression's powers of x
     y: Array
     grads: Array
@@ -139,6 +142,15 @@ class _Prepared(NamedTuple):
     workers: int  # numba's threads when the run began: epoch_threads' workers
     table: np.ndarray | None  # the one row of constant coefficients
     rates: np.ndarray | None  # the one constant learning rate
+
+
+class _Start(NamedTuple):
+    """Where an epoch's loop began: the params before the last update then, the updates made,
+    and the epoch's index (for the messages)."""
+
+    previous: Array
+    updates: int
+    epoch: int
 
 
 @dataclass(eq=False)
@@ -162,43 +174,106 @@ class CompiledEpoch:
     def __call__(
         self, run: Run, position: Position, epoch: int, order: np.ndarray | None
     ) -> EpochOutcome:
-        prepared = self.prepared
-        if prepared is None or prepared.run is not run:
-            prepared = self._prepare(run, position)
-            if prepared is None:
-                return reference_epoch(run, position, epoch, order)
+        prepared = self._ready(run, position)
+        if prepared is None:
+            return reference_epoch(run, position, epoch, order)
         params = position.params.copy()
         spare = np.empty_like(params)
         state = _copy_slots(position.state) if self.slotted else position.state
         records, path = run.recorder.reserve(prepared.steps)
         status, rows, total = prepared.loop(
+            *self._arguments(prepared, order, params, spare, state, position),
+            records, prepared.no_path if path is None else path, prepared.size, prepared.stop,
+            prepared.workers, *self.head, run.bound,
+        )  # fmt: skip
+        run.recorder.commit(rows)
+        start = _Start(position.previous, position.count, epoch)
+        return self._outcome(run, status, rows, total, params, spare, state, start, records)
+
+    def epochs_at_once(self, run: Run, position: Position) -> int:
+        """How many epochs `many_epochs` may run in one call for this run: 0 unless its rows
+        are taken in order, on one thread, with constant update coefficients and learning
+        rate, and an epoch makes at most AT_ONCE_ROWS // 2 updates."""
+        prepared = self._ready(run, position)
+        if prepared is None or prepared.many is None or not run.batches.in_order:
+            return 0
+        if prepared.table is None or prepared.rates is None:
+            return 0
+        return AT_ONCE_ROWS // prepared.steps if 2 * prepared.steps <= AT_ONCE_ROWS else 0
+
+    def many_epochs(
+        self, run: Run, position: Position, first: int, count: int, target: float | None
+    ) -> tuple[np.ndarray, EpochOutcome]:
+        """Epochs first, first + 1, … (at most `count`, rows in order) in one call of the loop,
+        as many calls of this epoch function make them — when nothing runs in between (see
+        `epochs_at_once`).  It stops after an epoch that diverged or whose mean loss is ≤
+        target: each epoch's (Σ of the losses, updates) and the last epoch's outcome."""
+        prepared = self._ready(run, position)
+        assert prepared is not None and prepared.many is not None
+        params = position.params.copy()
+        spare = np.empty_like(params)
+        state = _copy_slots(position.state) if self.slotted else position.state
+        records, path = run.recorder.reserve(prepared.steps * count)
+        sums = np.empty((count, 2))
+        status, done, made = prepared.many(
+            *self._arguments(prepared, None, params, spare, state, position),
+            records, prepared.no_path if path is None else path, prepared.size, prepared.stop,
+            prepared.workers, *self.head, run.bound, count,
+            math.nan if target is None else target, sums,
+        )  # fmt: skip
+        run.recorder.commit(made)
+        total, rows = float(sums[done - 1, 0]), int(sums[done - 1, 1])
+        before = made - rows  # the updates of the epochs before the last
+        start = _Start(spare if before else position.previous, position.count + before,
+                       first + done - 1)  # fmt: skip
+        last = self._outcome(run, status, rows, total, params, spare,
+                             _advanced(state, before), start, records[before:])  # fmt: skip
+        return sums[:done], last
+
+    # ------------------------------------------------------------ internals
+
+    def _ready(self, run: Run, position: Position) -> _Prepared | None:
+        """The run's prepared arrays, made on its first epoch (None: no compiled loop)."""
+        prepared = self.prepared
+        if prepared is None or prepared.run is not run:
+            prepared = self._prepare(run, position)
+        return prepared
+
+    def _arguments(
+        self, prepared: _Prepared, order: np.ndarray | None, params: Array, spare: Array,
+        state: Any, position: Position,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        """The loop's arguments before its History rows."""
+        return (
             prepared.X, prepared.y, prepared.in_order if order is None else _order(order),
             order is not None, params, spare, prepared.grads, prepared.partials, prepared.blocks,
             prepared.heads, prepared.totals, prepared.rows, prepared.labels, prepared.margins,
             *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
-            self._rates(prepared, position), records,
-            prepared.no_path if path is None else path, prepared.size, prepared.stop,
-            prepared.workers, *self.head, run.bound,
+            self._rates(prepared, position),
         )  # fmt: skip
-        run.recorder.commit(rows)
-        count = position.count + rows
+
+    def _outcome(
+        self, run: Run, status: int, rows: int, total: float, params: Array, spare: Array,
+        state: Any, start: _Start, records: np.ndarray,
+    ) -> EpochOutcome:  # fmt: skip
+        """An epoch's outcome from its loop's answer: `rows` updates made from `start`, params
+        after the last of them and spare before it."""
+        count = start.updates + rows
         if status == 0:  # params: after the last update; spare: before it
-            previous = spare if rows else position.previous
+            previous = spare if rows else start.previous
             after = self._after(state, rows)
             return EpochOutcome(Position(params, previous, after, count), total, rows)
         if status == 1:  # the loss or gradient of batch `rows` diverged: no update made
-            previous = spare if rows else position.previous
+            previous = spare if rows else start.previous
             problem = divergence(float(records[rows, 0]), float(records[rows, 1]), run.bound)
-            message = diverged_message(run.optimizer, count, epoch, problem or "")
+            message = diverged_message(run.optimizer, count, start.epoch, problem or "")
             last = Position(previous, previous, self._after(state, rows), max(count - 1, 0))
             return EpochOutcome(last, total, rows, "diverged", message)
         # status 2: update `rows` made params non-finite; spare holds the params before it
         problem = "the parameters became non-finite"
-        message = diverged_message(run.optimizer, count, epoch, problem)
+        message = diverged_message(run.optimizer, count, start.epoch, problem)
         last = Position(spare, spare, self._after(state, rows), count - 1)
         return EpochOutcome(last, total, rows, "diverged", message)
-
-    # ------------------------------------------------------------ internals
 
     def _prepare(self, run: Run, position: Position) -> _Prepared | None:
         """The run's fixed arrays (once per run), or None when its data has no compiled loop."""
@@ -219,6 +294,7 @@ class CompiledEpoch:
         else:
             block = 0
             loop = loops.epoch_threads if _threads(size, X.shape[1]) else loops.epoch
+        many = {loops.epoch: loops.many_epoch, loops.epoch_samples: loops.many_epoch_samples}
         optimizer = self.fused.transform
         constant_rate = optimizer.learning_rate is None or isinstance(
             optimizer.learning_rate, constant
@@ -226,6 +302,7 @@ class CompiledEpoch:
         self.prepared = _Prepared(
             run=run,
             loop=loop,
+            many=many.get(loop),
             X=X,
             y=np.ascontiguousarray(run.y, dtype=dtype),
             grads=np.empty_like(params),

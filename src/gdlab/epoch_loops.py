@@ -15,10 +15,12 @@ parallel region per batch, 14–16 ms shared.  Batches of one
 row have their own loop, `samples`: g = dz·x_j (+ l2·w_j) is computed in the update itself
 (codegen.body's `gradient`), with no gradient array written and read back — `epoch_samples`
 runs it over the epoch, `epoch_gathered` block by block on rows that a second thread copies
-ahead (prange(2): thread 0 trains on one block while thread 1 fills the other and writes
-into every page of its History rows, so that their page faults are its own).  The log
-loss's losses are left as the rows' z (margins) and settled after them: by thread 1, a
-block after its training (epoch_kernels.settle_losses).  For a plain SGD update
+ahead (prange(2): thread 0 trains on one block while thread 1 writes into every page of
+the next block's History rows, so that their page faults are its own, and fills the other
+block; thread 0, its block trained, copies the pieces of it still left — epoch_kernels.
+gather_pieces — once thread 1 is done with the labels there).  The log loss's losses are
+left as the rows' z (margins) and settled after them: by thread 1, a block after its
+training (epoch_kernels.settle_losses).  For a plain SGD update
 (`_step_scalar`) the next row's z is looked ahead (epoch_kernels.look_ahead), its dot
 product taken off the chain of updates, and an update that cannot make a parameter inf or
 NaN — a bound of the parameters plus epoch_kernels.step_reach below a quarter of the dtype's
@@ -63,7 +65,8 @@ def epoch_source(program: codegen.Program, dtype: str) -> str:
     samples = samples.replace("        LOOK_AHEAD\n", _indent(ahead, 2))
     samples = samples.replace("        AHEAD_MARGIN\n", _indent(margin, 2))
     samples = samples.replace("        ROW_UPDATE\n", _indent(_row_update(program, rate), 2))
-    functions = [advance, _BATCHES, samples]
+    many = [_MANY.replace("LOOP", loop) for loop in AT_ONCE]
+    functions = [advance, _BATCHES, samples, *many]
     text = header.replace("CHAIN", " → ".join(program.links) or "(no link)") + "\n".join(functions)
     return text.replace("SLOTS, ", "".join(f"{slot}, " for slot in program.slots))
 
@@ -147,12 +150,16 @@ def _compile(program: codegen.Program, dtype: str, where: tuple[Any, ...]) -> Si
     njit: Any = numba.njit  # `_nrt` is not in numba's type stubs
     serial = {"cache": cached, "error_model": "numpy", "_nrt": False}
     threads = {"cache": cached, "error_model": "numpy", "parallel": True}
-    return SimpleNamespace(
-        epoch=njit(namespace["epoch"], **serial),
-        epoch_threads=njit(namespace["epoch_threads"], **threads),
-        epoch_samples=njit(namespace["epoch_samples"], **serial),
-        epoch_gathered=njit(namespace["epoch_gathered"], **threads),
-    )
+    loops = {
+        "epoch": njit(namespace["epoch"], **serial),
+        "epoch_threads": njit(namespace["epoch_threads"], **threads),
+        "epoch_samples": njit(namespace["epoch_samples"], **serial),
+        "epoch_gathered": njit(namespace["epoch_gathered"], **threads),
+    }
+    namespace.update(loops)  # many_<loop> calls the compiled loop (numba compiles lazily)
+    for loop in AT_ONCE:
+        loops[f"many_{loop}"] = njit(namespace[f"many_{loop}"], **serial)
+    return SimpleNamespace(**loops)
 
 
 @functools.cache
@@ -178,11 +185,14 @@ from numba import njit, prange
 
 from gdlab.batch_sharing import STATUS, STEPS, await_batch, claim, completes_batch, new_board
 from gdlab.batch_sharing import part_count, part_ranges, publish
-from gdlab.epoch_kernels import batch_gradient, chunks, gather_rows, look_ahead, margin_head, norm
+from gdlab.epoch_kernels import batch_gradient, chunks, gather_pieces, gather_rows, look_ahead
+from gdlab.epoch_kernels import margin_head, norm
 from gdlab.epoch_kernels import position_row, sample_head, sample_norm, sum_ranges
 from gdlab.epoch_kernels import defers_losses, largest, overflow_room, settle_losses, step_reach
 from gdlab.epoch_kernels import row_at, touch_rows
-from gdlab.intrinsics import flush_subnormals, restore_floating
+from gdlab.intrinsics import flush_subnormals, load_acquire, restore_floating, store_release
+
+LINE, PIECES, SETTLED = 8, 0, 8  # epoch_gathered's board: int64 slots, counters a line apart
 
 '''
 
@@ -302,6 +312,33 @@ def epoch_threads(X, y, order, shuffled, params, spare, grads, partials, blocks,
     return status, step, total
 """
 
+# the loops that `many_<loop>` runs for several epochs in one call (rows in order, constant
+# coefficients and learning rate: nothing changes between two epochs but the History rows)
+AT_ONCE = ("epoch", "epoch_samples")
+
+_MANY = """
+def many_LOOP(X, y, order, shuffled, params, spare, grads, partials, blocks, heads, totals, rows,
+              labels, margins, SLOTS, table, rates, records, path, size, stop, workers, kind,
+              half, intercept, l2, bound, epochs, target, sums):
+    \"\"\"LOOP for up to `epochs` epochs, one after the other (gd.fit's epochs in order that
+    nothing watches in between): sums[e] = (Σ of the losses, updates) of its epoch e.  It stops
+    after an epoch that diverged or whose mean loss Σ/updates is ≤ target (NaN: no target):
+    status, epochs run, updates made.\"\"\"
+    status, done, made = 0, 0, 0
+    for turn in range(epochs):
+        status, step, total = LOOP(X, y, order, shuffled, params, spare, grads, partials, blocks,
+                                   heads, totals, rows, labels, margins, SLOTS, table, rates,
+                                   records[made:], path[made:], size, stop, workers, kind, half,
+                                   intercept, l2, bound)
+        sums[turn, 0] = total
+        sums[turn, 1] = step
+        made += step
+        done = turn + 1
+        if status != 0 or total / step <= target:
+            break
+    return status, done, made
+"""
+
 _SAMPLES = """
 @njit(error_model="numpy", inline="always")
 def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads, SLOTS, table,
@@ -379,26 +416,33 @@ def epoch_gathered(X, y, order, shuffled, params, spare, grads, partials, blocks
     gather_rows(X, y, order, shuffled, 0, min(block, stop), rows[0], labels[0])
     status, step, total = 0, 0, 0.0
     outcome = totals[:4]  # the training thread's status, step, total; the settled total
-    low, side = 0, 0
+    board = np.zeros(2 * LINE, np.int64)  # [PIECES]: the next block's pieces claimed
+    low, side = 0, 0                       # [SETTLED]: thread 1 is done with labels[1 − side]
     for low in range(0, stop, block):
         high = min(low + block, stop)
+        end = min(high + block, stop)
         side = low // block % 2
         outcome[3] = total
+        board[PIECES] = board[SETTLED] = 0
         for thread in prange(2):
             if thread == 0:
                 result = samples(rows[side], labels[side], in_order, False, 0, high - low, step,
                                  total, params, spare, grads, SLOTS, table, rates, records,
                                  margins[side], path, kind, half, intercept, l2, bound)
                 outcome[0], outcome[1], outcome[2] = result
+                if result[0] == 0 and load_acquire(board, SETTLED):  # then the pieces left
+                    gather_pieces(board, X, y, order, shuffled, high, end, rows[1 - side],
+                                  labels[1 - side])
             else:
                 if defer and low > 0:  # the block before's losses (before its labels go)
                     outcome[3] = settle_losses(margins[1 - side], block, labels[1 - side],
                                                in_order, False, records, low - block, total,
                                                params)
+                store_release(board, SETTLED, 1)
                 if high < stop:
-                    gather_rows(X, y, order, shuffled, high, min(high + block, stop),
-                                rows[1 - side], labels[1 - side])
-                    touch_rows(records, high, min(high + block, stop))
+                    touch_rows(records, high, end)
+                    gather_pieces(board, X, y, order, shuffled, high, end, rows[1 - side],
+                                  labels[1 - side])
         status, step = int(outcome[0]), int(outcome[1])
         total = outcome[3] if defer else outcome[2]
         if status != 0:

@@ -315,6 +315,12 @@ def _epochs(
 ) -> _Ending:
     """Run epochs first, first + 1, … until a criterion, a divergence, a callback or the last
     epoch; `keep` (checkpoints) sees the position after every epoch and at the end."""
+    unwatched = (plateau is None and validation is None and not log.full_loss
+                 and epoch_callback is None and keep is None and monitor.tol is None
+                 and not monitor.restore_best)  # fmt: skip
+    at_once = getattr(epoch_function, "epochs_at_once", None)
+    if unwatched and at_once is not None and at_once(run, position) > 0:
+        return _epochs_at_once(run, epoch_function, position, first, epochs, log, monitor)
     for epoch in range(first, epochs):
         order = run.batches.order(rng)
         outcome = epoch_function(run, position, epoch, order)
@@ -339,12 +345,47 @@ def _epochs(
             if epoch_callback(FitEpoch(epoch, count, params, epoch_loss, full, val, rate)):
                 status, message = "stopped", f"stopped by the epoch callback after epoch {epoch}"
         if status is None and epoch == epochs - 1:
-            status, message = "max_steps", f"made all {epochs} epochs ({count} updates)"
+            status, message = _out_of_epochs(epochs, count)
         if status is not None:
             return _ending(keep, position, status, message, epoch + 1)
         if keep is not None:
             keep(position, epoch + 1, None, "", True)
     raise AssertionError("unreachable: the loop returns at the last epoch")
+
+
+def _epochs_at_once(
+    run: Run, epoch_function: Any, position: Position, first: int, epochs: int, log: EpochLog,
+    monitor: Monitor,
+) -> _Ending:  # fmt: skip
+    """`_epochs` for a run that nothing watches between its epochs (no callback, checkpoint,
+    plateau, validation, full loss, patience or restore_best) and whose compiled epoch function runs several
+    epochs in one call (`CompiledEpoch.many_epochs`: rows in order, constant coefficients): the
+    same epochs, log and ending, without the Python of each epoch (seed 000's fit, 50 epochs
+    of 100 samples, on an AMD EPYC: 2.97–3.06 → 1.70–2.57 ms, 0.56–0.60 → 0.45–0.46 × the
+    time of the seed's pure Python)."""
+    epoch = first
+    while True:
+        count = min(epoch_function.epochs_at_once(run, position), epochs - epoch)
+        sums, last = epoch_function.many_epochs(run, position, epoch, count, monitor.target)
+        updates, finished = position.count, sums.tolist()  # Python floats: as _epochs divides
+        for loss_sum, batches in finished[: len(finished) - (last.status is not None)]:
+            updates += int(batches)
+            epoch_loss = loss_sum / batches
+            log.append(epoch, updates, epoch_loss, math.nan, math.nan)
+            params = last.position.params  # (unused: no restore_best)
+            status, message = monitor.update(epoch, updates, epoch_loss, epoch_loss, params)
+            if status is None and epoch == epochs - 1:
+                status, message = _out_of_epochs(epochs, updates)
+            if status is not None:
+                return _ending(None, last.position, status, message, epoch + 1)
+            epoch += 1
+        if last.status is not None:
+            return _ending(None, last.position, last.status, last.message, epoch, between=False)
+        position = last.position
+
+
+def _out_of_epochs(epochs: int, count: int) -> tuple[str, str]:
+    return "max_steps", f"made all {epochs} epochs ({count} updates)"
 
 
 def _ending(
