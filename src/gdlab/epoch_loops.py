@@ -50,8 +50,8 @@ from gdlab import codegen, kernels
 def epoch_source(program: codegen.Program, dtype: str) -> str:
     """The module text of the epoch loops for this optimizer program and parameter dtype:
     `epoch` (one thread), `epoch_threads` (the batches' row ranges shared by numba's threads),
-    `epoch_samples` (batches of one row) and `epoch_gathered` (batches of one row, copied
-    ahead by a second thread)."""
+    `epoch_samples` (batches of one row), `epoch_gathered` (batches of one row, copied
+    ahead by a second thread), and `many_epoch`, `many_epoch_samples` (several epochs)."""
     unpack = [f"{name} = table[row, {j}]" for j, name in enumerate(program.scalars)]
     scalars = unpack + codegen.preamble(program, dtype)
     header = _TEMPLATE.replace("DTYPE", dtype).replace("HELPERS", _helpers_digest())
@@ -132,7 +132,7 @@ def _indent(lines: list[str], depth: int) -> str:
 
 
 def epoch_loop(program: codegen.Program, dtype: str) -> SimpleNamespace:
-    """The numba dispatchers of the four loops of `epoch_source(program, dtype)`:
+    """The numba dispatchers of the six loops of `epoch_source(program, dtype)`:
     compiled on first use, once per machine (numba's cache in kernels.cache_directory())."""
     where = (os.environ.get("GDLAB_CACHE_DIR"), os.environ.get("XDG_CACHE_HOME"))
     return _compile(program, dtype, where)
