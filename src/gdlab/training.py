@@ -358,11 +358,11 @@ def _epochs_at_once(
     monitor: Monitor,
 ) -> _Ending:  # fmt: skip
     """`_epochs` for a run that nothing watches between its epochs (no callback, checkpoint,
-    plateau, validation, full loss, patience or restore_best) and whose compiled epoch function runs several
-    epochs in one call (`CompiledEpoch.many_epochs`: rows in order, constant coefficients): the
-    same epochs, log and ending, without the Python of each epoch (seed 000's fit, 50 epochs
-    of 100 samples, on an AMD EPYC: 2.97–3.06 → 1.70–2.57 ms, 0.56–0.60 → 0.45–0.46 × the
-    time of the seed's pure Python)."""
+    plateau, validation, full loss, patience or restore_best) and whose compiled epoch
+    function runs several epochs in one call (`CompiledEpoch.many_epochs`: rows in order,
+    constant coefficients): the same epochs, log and ending, without the Python of each epoch
+    (seed 000's fit, 50 epochs of 100 samples, on an AMD EPYC: 2.97–3.06 → 1.70–2.57 ms,
+    0.56–0.60 → 0.45–0.46 × the time of the seed's pure Python)."""
     epoch = first
     while True:
         count = min(epoch_function.epochs_at_once(run, position), epochs - epoch)
