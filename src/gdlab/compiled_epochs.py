@@ -153,6 +153,17 @@ class _Start(NamedTuple):
     epoch: int
 
 
+class _Launched(NamedTuple):
+    """A loop's answer (status, …) and the arrays it worked on: params after its last update,
+    spare before it, the optimizer state (its slot arrays updated) and its History rows."""
+
+    answer: tuple[Any, ...]
+    params: Array
+    spare: Array
+    state: Any
+    records: np.ndarray
+
+
 @dataclass(eq=False)
 class CompiledEpoch:
     """An epoch function (gdlab.epochs' contract) running the generated numba loop."""
@@ -177,18 +188,11 @@ class CompiledEpoch:
         prepared = self._ready(run, position)
         if prepared is None:
             return reference_epoch(run, position, epoch, order)
-        params = position.params.copy()
-        spare = np.empty_like(params)
-        state = _copy_slots(position.state) if self.slotted else position.state
-        records, path = run.recorder.reserve(prepared.steps)
-        status, rows, total = prepared.loop(
-            *self._arguments(prepared, order, params, spare, state, position),
-            records, prepared.no_path if path is None else path, prepared.size, prepared.stop,
-            prepared.workers, *self.head, run.bound,
-        )  # fmt: skip
+        ran = self._launch(prepared.loop, run, prepared, position, order, prepared.steps)
+        status, rows, total = ran.answer
         run.recorder.commit(rows)
         start = _Start(position.previous, position.count, epoch)
-        return self._outcome(run, status, rows, total, params, spare, state, start, records)
+        return self._outcome(run, status, rows, total, *ran[1:], start)
 
     def epochs_at_once(self, run: Run, position: Position) -> int:
         """How many epochs `many_epochs` may run in one call for this run: 0 unless its rows
@@ -210,24 +214,17 @@ class CompiledEpoch:
         target: each epoch's (Σ of the losses, updates) and the last epoch's outcome."""
         prepared = self._ready(run, position)
         assert prepared is not None and prepared.many is not None
-        params = position.params.copy()
-        spare = np.empty_like(params)
-        state = _copy_slots(position.state) if self.slotted else position.state
-        records, path = run.recorder.reserve(prepared.steps * count)
         sums = np.empty((count, 2))
-        status, done, made = prepared.many(
-            *self._arguments(prepared, None, params, spare, state, position),
-            records, prepared.no_path if path is None else path, prepared.size, prepared.stop,
-            prepared.workers, *self.head, run.bound, count,
-            math.nan if target is None else target, sums,
-        )  # fmt: skip
+        ran = self._launch(prepared.many, run, prepared, position, None, prepared.steps * count,
+                           count, math.nan if target is None else target, sums)  # fmt: skip
+        status, done, made = ran.answer
         run.recorder.commit(made)
         total, rows = float(sums[done - 1, 0]), int(sums[done - 1, 1])
         before = made - rows  # the updates of the epochs before the last
-        start = _Start(spare if before else position.previous, position.count + before,
+        start = _Start(ran.spare if before else position.previous, position.count + before,
                        first + done - 1)  # fmt: skip
-        last = self._outcome(run, status, rows, total, params, spare,
-                             _advanced(state, before), start, records[before:])  # fmt: skip
+        last = self._outcome(run, status, rows, total, ran.params, ran.spare,
+                             _advanced(ran.state, before), ran.records[before:], start)  # fmt: skip
         return sums[:done], last
 
     # ------------------------------------------------------------ internals
@@ -239,22 +236,31 @@ class CompiledEpoch:
             prepared = self._prepare(run, position)
         return prepared
 
-    def _arguments(
-        self, prepared: _Prepared, order: np.ndarray | None, params: Array, spare: Array,
-        state: Any, position: Position,
-    ) -> tuple[Any, ...]:  # fmt: skip
-        """The loop's arguments before its History rows."""
-        return (
+    def _launch(
+        self, loop: Any, run: Run, prepared: _Prepared, position: Position,
+        order: np.ndarray | None, rows: int, *extra: Any,
+    ) -> _Launched:  # fmt: skip
+        """Run `loop` (its trailing arguments: `extra`) from `position`, on fresh copies of the
+        parameters and slot arrays, writing into `rows` History rows reserved for it (the
+        caller commits those written)."""
+        params = position.params.copy()
+        spare = np.empty_like(params)
+        state = _copy_slots(position.state) if self.slotted else position.state
+        records, path = run.recorder.reserve(rows)
+        answer = loop(
             prepared.X, prepared.y, prepared.in_order if order is None else _order(order),
             order is not None, params, spare, prepared.grads, prepared.partials, prepared.blocks,
             prepared.heads, prepared.totals, prepared.rows, prepared.labels, prepared.margins,
             *(_flat_slots(state) if self.slotted else ()), self._table(prepared, state),
-            self._rates(prepared, position),
+            self._rates(prepared, position), records,
+            prepared.no_path if path is None else path, prepared.size, prepared.stop,
+            prepared.workers, *self.head, run.bound, *extra,
         )  # fmt: skip
+        return _Launched(answer, params, spare, state, records)
 
     def _outcome(
         self, run: Run, status: int, rows: int, total: float, params: Array, spare: Array,
-        state: Any, start: _Start, records: np.ndarray,
+        state: Any, records: np.ndarray, start: _Start,
     ) -> EpochOutcome:  # fmt: skip
         """An epoch's outcome from its loop's answer: `rows` updates made from `start`, params
         after the last of them and spare before it."""
