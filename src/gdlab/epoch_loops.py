@@ -183,7 +183,8 @@ with parallel=True."""
 import numpy as np
 from numba import njit, prange
 
-from gdlab.batch_sharing import STATUS, STEPS, await_batch, claim, completes_batch, new_board
+from gdlab.batch_sharing import LINE, STATUS, STEPS, await_batch, claim, completes_batch
+from gdlab.batch_sharing import new_board
 from gdlab.batch_sharing import part_count, part_ranges, publish
 from gdlab.epoch_kernels import batch_gradient, chunks, gather_pieces, gather_rows, look_ahead
 from gdlab.epoch_kernels import margin_head, norm
@@ -192,7 +193,7 @@ from gdlab.epoch_kernels import defers_losses, largest, overflow_room, settle_lo
 from gdlab.epoch_kernels import row_at, touch_rows
 from gdlab.intrinsics import flush_subnormals, load_acquire, restore_floating, store_release
 
-LINE, PIECES, SETTLED = 8, 0, 8  # epoch_gathered's board: int64 slots, counters a line apart
+PIECES, SETTLED = 0, LINE  # epoch_gathered's board: int64 counters a cache line apart
 
 '''
 

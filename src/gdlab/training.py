@@ -319,8 +319,11 @@ def _epochs(
                  and epoch_callback is None and keep is None and monitor.tol is None
                  and not monitor.restore_best)  # fmt: skip
     at_once = getattr(epoch_function, "epochs_at_once", None)
-    if unwatched and at_once is not None and at_once(run, position) > 0:
-        return _epochs_at_once(run, epoch_function, position, first, epochs, log, monitor)
+    per_call = at_once(run, position) if unwatched and at_once is not None else 0
+    if per_call > 0:
+        return _epochs_at_once(
+            run, epoch_function, position, first, epochs, log, monitor, per_call
+        )  # fmt: skip
     for epoch in range(first, epochs):
         order = run.batches.order(rng)
         outcome = epoch_function(run, position, epoch, order)
@@ -355,24 +358,25 @@ def _epochs(
 
 def _epochs_at_once(
     run: Run, epoch_function: Any, position: Position, first: int, epochs: int, log: EpochLog,
-    monitor: Monitor,
+    monitor: Monitor, per_call: int,
 ) -> _Ending:  # fmt: skip
     """`_epochs` for a run that nothing watches between its epochs (no callback, checkpoint,
     plateau, validation, full loss, patience or restore_best) and whose compiled epoch
     function runs several epochs in one call (`CompiledEpoch.many_epochs`: rows in order,
-    constant coefficients): the same epochs, log and ending, without the Python of each epoch
-    (seed 000's fit, 50 epochs of 100 samples, on an AMD EPYC: 2.97–3.06 → 1.70–2.57 ms,
-    0.56–0.60 → 0.45–0.46 × the time of the seed's pure Python)."""
+    constant coefficients; `per_call` epochs a call at most): the same epochs, log and ending,
+    without the Python of each epoch (seed 000's fit, 50 epochs of 100 samples, on an AMD
+    EPYC: 2.97–3.06 → 1.70–2.57 ms, 0.56–0.60 → 0.45–0.46 × the time of the seed's pure
+    Python)."""
     epoch = first
     while True:
-        count = min(epoch_function.epochs_at_once(run, position), epochs - epoch)
+        count = min(per_call, epochs - epoch)
         sums, last = epoch_function.many_epochs(run, position, epoch, count, monitor.target)
         updates, finished = position.count, sums.tolist()  # Python floats: as _epochs divides
+        params = last.position.params  # for monitor.update (unused: no restore_best)
         for loss_sum, batches in finished[: len(finished) - (last.status is not None)]:
             updates += int(batches)
             epoch_loss = loss_sum / batches
             log.append(epoch, updates, epoch_loss, math.nan, math.nan)
-            params = last.position.params  # (unused: no restore_best)
             status, message = monitor.update(epoch, updates, epoch_loss, epoch_loss, params)
             if status is None and epoch == epochs - 1:
                 status, message = _out_of_epochs(epochs, updates)
