@@ -15,7 +15,17 @@ import numpy as np
 import pytest
 
 import gdlab as gd
-from gdlab import codegen, compiled_epochs, data, epoch_loops, epochs, kernels, schedules, training
+from gdlab import (
+    codegen,
+    compiled_epochs,
+    data,
+    epoch_loops,
+    epochs,
+    kernels,
+    placement,
+    schedules,
+    training,
+)
 from gdlab.base import chain
 from gdlab.batching import Batches
 from gdlab.compiled_epochs import CompiledEpoch, compiled_epoch
@@ -539,6 +549,21 @@ def test_an_epoch_allocates_nothing_of_the_data_size():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < X.nbytes / 20
+
+
+def test_each_row_range_sums_into_cache_lines_of_its_own():
+    """Two threads sum a batch's row ranges at once, each into its rows of the scratch: no line
+    may hold two ranges' sums (false sharing: placement.lined_zeros)."""
+    model, optimizer = MODELS["logistic"], gd.sgd(0.01)
+    X, y = make_data(model, np.float32, n=2_000)  # D + 1 parameters: rows end mid-line
+    position, run = position_and_run(model, X, y, optimizer, batch_size=256)
+    epoch_function = compiled_epoch(model, optimizer)
+    epoch_function(run, position, 0, None)
+    prepared = epoch_function.prepared
+    for scratch in (prepared.partials, prepared.blocks, prepared.heads):
+        assert len(scratch) == compiled_epochs.CHUNKS
+        assert scratch[0].nbytes % placement.LINE == 0
+        assert all(row.ctypes.data % placement.LINE == 0 for row in scratch)
 
 
 def test_resuming_a_compiled_run_is_bit_identical(tmp_path):

@@ -46,16 +46,19 @@ def compiled_value_and_grad(model, params, X, y, order=None):
     order = np.empty(0, np.intp) if order is None else order
     b = len(X)
     count = kernels.chunks(b)
-    partials = np.empty((kernels.CHUNKS, params.size))
-    blocks = np.empty((kernels.CHUNKS, params.size), params.dtype)
+    partials = placement.lined_zeros((kernels.CHUNKS, params.size), np.float64)
+    blocks = placement.lined_zeros((kernels.CHUNKS, params.size), params.dtype)
     heads = np.empty((kernels.CHUNKS, kernels.HEAD_SLOTS, kernels.HEAD_ROWS), params.dtype)
     totals = np.empty(kernels.CHUNKS)
+    partials[:, params.size :] = blocks[:, params.size :] = np.nan  # the rows' padding …
     for c in range(count):
         low, high = c * b // count, (c + 1) * b // count
         totals[c] = kernels.chunk_gradient(
             X, y, order, shuffled, low, high, params, partials, blocks, heads, c, intercept,
             kind, half, b,
         )  # fmt: skip
+    assert np.isnan(partials[:, params.size :]).all()  # … is never read nor written
+    assert np.isnan(blocks[:, params.size :]).all()
     grads = np.empty_like(params)
     loss = kernels.combine(partials, totals, count, grads, kind, half, b)
     if model.l2:

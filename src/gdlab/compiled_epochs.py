@@ -42,6 +42,7 @@ from gdlab.base import Array, Rule, RuleState, Transform
 from gdlab.epoch_loops import epoch_loop
 from gdlab.epochs import EpochOutcome, Position, Run, diverged_message, reference_epoch
 from gdlab.loop import divergence
+from gdlab.placement import lined_zeros
 from gdlab.problems.linear import LinearRegression, LogisticRegression, PolynomialRegression
 from gdlab.schedules import constant
 
@@ -312,9 +313,9 @@ class CompiledEpoch:
             X=X,
             y=np.ascontiguousarray(run.y, dtype=dtype),
             grads=np.empty_like(params),
-            partials=np.empty((CHUNKS, params.size)),
-            blocks=np.empty((CHUNKS, params.size), dtype),
-            heads=np.empty((CHUNKS, HEAD_SLOTS, HEAD_ROWS), dtype),
+            partials=lined_zeros((CHUNKS, params.size), np.float64),
+            blocks=lined_zeros((CHUNKS, params.size), dtype),
+            heads=lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), dtype),
             totals=np.empty(CHUNKS),
             rows=np.empty((2 if block else 0, block, X.shape[1]), dtype),
             labels=np.empty((2 if block else 0, block), dtype),

@@ -1,4 +1,5 @@
-"""Where an optimizer's slot arrays start in memory: apart from the parameters (layer L0).
+"""Where arrays start in memory: an optimizer's slots apart from the parameters, and the
+scratch rows that threads write at once on cache lines of their own (`lined_zeros`) (layer L0).
 
 A fused step streams p, g and every slot in one pass: for Adam, element i of p, g, μ and ν
 in each iteration.  Large arrays from one allocator all start at the same offset within a
@@ -30,6 +31,7 @@ PAGE = 4096  # bytes: the address bits a core compares first (x86's 4K aliasing)
 HUGE_PAGE = 2**21  # bytes: a transparent huge page, where virtual and physical offsets agree
 HUGE_FROM = 16 * HUGE_PAGE  # bytes: from here the offset is kept within a huge page
 STAGGER = 1024  # bytes between the page offsets of the parameters and of each slot
+LINE = 64  # bytes: a cache line, the unit in which cores hand memory to each other
 
 
 def staggered_full_like(like: Any, fill: float, position: int) -> NDArray[Any]:
@@ -51,3 +53,23 @@ def staggered_full_like(like: Any, fill: float, position: int) -> NDArray[Any]:
     out = raw[start : start + like.size].reshape(like.shape)
     out.fill(fill)
     return out
+
+
+def lined_zeros(shape: tuple[int, ...], dtype: Any) -> NDArray[Any]:
+    """Zeros of `shape`, C-ordered, whose every row along the last axis starts on its own cache
+    line: the start is line-aligned and the last axis is padded (with zeros) to whole lines, so
+    the returned shape's last entry may be larger than asked.
+
+    For scratch rows that different threads write at once (an epoch's row-range sums, one row
+    per range, `gdlab.compiled_epochs`): two rows that share a line make each write of one
+    core take the line from the other ("false sharing").  Rows of 101 float32 (a 100-feature
+    model's gradient) ended and began on one line; shuffled 256-row batches, two threads, each
+    summing its ranges alone, on a Zen 4 EPYC: 55–67 → 45–57 ms per 10⁶ rows.
+    """
+    itemsize = np.dtype(dtype).itemsize
+    per_line = max(1, LINE // itemsize)
+    padded = (*shape[:-1], -(-shape[-1] // per_line) * per_line) if shape else shape
+    size = int(np.prod(padded))
+    raw = np.zeros(size + per_line, dtype=dtype)
+    start = (-raw.ctypes.data % LINE) // itemsize
+    return raw[start : start + size].reshape(padded)
