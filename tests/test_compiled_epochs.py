@@ -562,8 +562,8 @@ def test_each_row_range_sums_into_cache_lines_of_its_own():
     prepared = epoch_function.prepared
     for scratch in (prepared.partials, prepared.blocks, prepared.heads):
         assert len(scratch) == compiled_epochs.CHUNKS
-        assert scratch[0].nbytes % placement.LINE == 0
-        assert all(row.ctypes.data % placement.LINE == 0 for row in scratch)
+        assert scratch[0].nbytes % placement.LINE_BYTES == 0
+        assert all(row.ctypes.data % placement.LINE_BYTES == 0 for row in scratch)
 
 
 def test_resuming_a_compiled_run_is_bit_identical(tmp_path):

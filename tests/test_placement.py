@@ -11,7 +11,7 @@ import gdlab as gd
 from gdlab.placement import (
     HUGE_FROM,
     HUGE_PAGE,
-    LINE,
+    LINE_BYTES,
     PAGE,
     STAGGER,
     lined_zeros,
@@ -73,14 +73,14 @@ def test_small_or_strided_arrays_get_plain_full_like():
 @pytest.mark.parametrize("shape", [(16, 101), (16, 3, 16), (5, 1), (3, 8), (7,)])
 def test_lined_rows_each_start_on_their_own_cache_line(dtype, shape):
     scratch = lined_zeros(shape, dtype)
-    per_line = LINE // np.dtype(dtype).itemsize
+    per_line = LINE_BYTES // np.dtype(dtype).itemsize
     assert scratch.dtype == dtype and scratch.flags.c_contiguous and not scratch.any()
     assert scratch.shape[:-1] == shape[:-1]
     assert shape[-1] <= scratch.shape[-1] < shape[-1] + per_line  # padded to whole lines
     assert scratch.shape[-1] % per_line == 0
     rows = scratch.reshape(-1, scratch.shape[-1])
     starts = [row.ctypes.data for row in rows]
-    assert all(start % LINE == 0 for start in starts)
-    lines = [{(start + j * scratch.itemsize) // LINE for j in range(shape[-1])}
+    assert all(start % LINE_BYTES == 0 for start in starts)
+    lines = [{(start + j * scratch.itemsize) // LINE_BYTES for j in range(shape[-1])}
              for start in starts]  # fmt: skip
     assert all(not (a & b) for a, b in itertools.pairwise(lines))  # no line holds two rows

@@ -55,6 +55,7 @@ import numpy as np
 from numba import njit
 
 from gdlab.intrinsics import fetch_add, flush_subnormals, prefetch, prefetch_ahead, restore_floating
+from gdlab.placement import LINE_BYTES
 from gdlab.vector_math import exp_nonpositive, log1p_unit
 
 SQUARED, LOG_LOSS = 0, 1  # the heads (kind)
@@ -73,7 +74,6 @@ LOG1P_SERIES = 2.0**-8  # log loss: below this e, log1p(e) by its series
 LN2_CEILING = 0.7  # log loss ceiling: > log(1 + e) for 0 ≤ e ≤ 1, its rounding included …
 SPREAD_ROOM = 2.0**-20  # … > the roundings (float64, then the dtype: 2⁻²⁴) of the terms …
 SPREAD_LIMIT = 1e30  # … below float32's overflow (3.4e38)
-LINE_BYTES = 64
 
 REASSOCIATE = {"reassoc", "contract"}  # the fastmath flags of the sums
 
@@ -181,10 +181,7 @@ def derivative(kind: int, delta: Any, half: float, b: int, like: Any) -> Any:
 @njit(error_model="numpy", inline="always")
 def row_loss(X: Any, y: Any, i: int, params: Any, intercept: int, kind: int) -> tuple[Any, Any]:
     """(ℓ_i, δ_i) of row i at the parameters (w, c): z = X[i]·w + c."""
-    d = params.size - intercept
-    z = dot(X, i, params, d)
-    if intercept:
-        z = z + params[d]
+    z = row_affine(X, i, params, params.size - intercept, intercept)
     return head(kind, z, y[i], params)
 
 

@@ -30,8 +30,8 @@ order on an AMD EPYC: logistic 58–61 → 45–46 ms an epoch with the losses s
 39–42 ms with the look-ahead; linear 35 → 29.7 ms without the check.  The source is
 written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
-gdlab.epoch_kernels, gdlab.batch_sharing, gdlab.intrinsics and gdlab.vector_math, which
-numba's cache would not notice changing.
+gdlab.epoch_kernels, gdlab.batch_sharing, gdlab.intrinsics, gdlab.placement and
+gdlab.vector_math, which numba's cache would not notice changing.
 """
 
 from __future__ import annotations
@@ -167,9 +167,9 @@ def _helpers_digest() -> str:
     """A digest of the sources of gdlab.epoch_kernels and the modules it inlines: a new
     generated file when the helpers change (numba's cache of a generated loop does not notice
     changes in what it calls)."""
-    from gdlab import batch_sharing, epoch_kernels, intrinsics, vector_math
+    from gdlab import batch_sharing, epoch_kernels, intrinsics, placement, vector_math
 
-    helpers = (batch_sharing, epoch_kernels, intrinsics, vector_math)
+    helpers = (batch_sharing, epoch_kernels, intrinsics, placement, vector_math)
     sources = "".join(inspect.getsource(module) for module in helpers)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
