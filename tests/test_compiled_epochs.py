@@ -10,6 +10,7 @@ order than NumPy's BLAS); float32: float32 rounding.
 import math
 import re
 import tracemalloc
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -302,6 +303,64 @@ def test_rows_copied_ahead_by_threads_run_one_after_the_other_change_no_number(
     np.testing.assert_array_equal(copied.history.epoch_loss, serial.history.epoch_loss)
 
 
+def spied_loop(patch, name):
+    """The calls of the generated loop `name` in the fits that follow (a list of 1s)."""
+    calls: list[int] = []
+    real = compiled_epochs.epoch_loop
+
+    def spying(program, dtype):
+        loops = real(program, dtype)
+
+        def spy(*args):
+            calls.append(1)
+            return getattr(loops, name)(*args)
+
+        return SimpleNamespace(**{**vars(loops), name: spy})
+
+    patch.setattr(compiled_epochs, "epoch_loop", spying)
+    return calls
+
+
+@pytest.mark.parametrize("threads", [2, 1])
+@pytest.mark.parametrize("learning_rate", [0.01, 3.0], ids=["converging", "diverging"])
+@pytest.mark.parametrize(("batch_size", "drop_last"), [(3, False), (8, True), (64, False)])
+@pytest.mark.parametrize("name", ["linear half_mse, no intercept, l2", "logistic"])
+def test_shuffled_batches_on_rows_copied_ahead_change_no_number(
+    monkeypatch, name, batch_size, drop_last, learning_rate, threads
+):
+    """epoch_gathered_batches runs the serial loop on copies of the rows, a block of whole
+    batches at a time, while the other thread copies the next block (and the training thread,
+    its block done, joins it; on one thread prange runs the two one after the other): the
+    serial loop's numbers, bit for bit, divergence included."""
+    import numba
+
+    model = MODELS[name]
+    X, y = make_data(model)  # float64: GATHER_BYTES of 128 rows of D float64 features
+    options = {"optimizer": gd.sgd(learning_rate, momentum=0.9), "batch_size": batch_size,
+               "epochs": 2, "seed": 6, "shuffle": True, "drop_last": drop_last,
+               "record_path": True}  # fmt: skip
+    serial = gd.fit(model, X, y, **options)
+    available = numba.get_num_threads()
+    with monkeypatch.context() as patch:
+        gathered(patch, 128)  # blocks of 126, 128 and 128 rows: 2 of them, the last short
+        calls = spied_loop(patch, "epoch_gathered_batches")
+        numba.set_num_threads(threads)
+        try:
+            copied = gd.fit(model, X, y, **options)
+        finally:
+            numba.set_num_threads(available)
+    diverged = name.startswith("linear") and learning_rate > 1 and batch_size < 64
+    assert (copied.status == "diverged") == diverged  # batches 8: in the second block
+    epochs_run = len(copied.history.epoch_loss) + diverged
+    assert len(calls) == epochs_run > 0
+    assert (copied.status, copied.message, copied.nit) == (serial.status, serial.message,
+                                                           serial.nit)  # fmt: skip
+    np.testing.assert_array_equal(copied.x, serial.x)
+    for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
+        np.testing.assert_array_equal(getattr(copied.history, column),
+                                      getattr(serial.history, column))  # fmt: skip
+
+
 @pytest.mark.parametrize("copied", [True, False])
 @pytest.mark.parametrize(
     ("name", "momentum", "learning_rate", "why"),
@@ -590,8 +649,8 @@ def test_the_generated_loop_embeds_the_rules_update():
         for line in codegen.body(program, "i", gradient):
             assert line in source
     names = re.findall(r"^def ((?:many_)?epoch\w*)\(", source, re.MULTILINE)
-    assert names == ["epoch", "epoch_threads", "epoch_samples", "epoch_gathered", "many_epoch",
-                     "many_epoch_samples"]  # fmt: skip
+    assert names == ["epoch", "epoch_gathered_batches", "epoch_threads", "epoch_samples",
+                     "epoch_gathered", "many_epoch", "many_epoch_samples"]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,9 @@ flushed to zero: `gdlab.intrinsics`).  Batches of one row run `epoch_samples`, w
 reads the row's gradient where it stands; from GATHER_FROM bytes of X, `epoch_gathered`, the
 same loop on copies of the rows that a second thread takes ahead, block by block, in the
 epoch's order — a contiguous read for the training thread even when shuffled, the same
-numbers bit for bit.  Every epoch works on
+numbers bit for bit; shuffled batches that one thread sums (below THREADS_FROM elements or
+2·CHUNK_ROWS rows) run `epoch_gathered_batches`, `epoch` on rows copied the same way, from
+the same size of X.  Every epoch works on
 fresh copies of the parameters and the optimizer's slot arrays (what earlier epochs returned is
 never written), so positions, checkpoints and epoch callbacks see what the reference gives.
 
@@ -298,9 +300,11 @@ class CompiledEpoch:
         if size == 1:
             block = _gather_block(X)
             loop = loops.epoch_gathered if block else loops.epoch_samples
+        elif _threads(size, X.shape[1]):
+            block, loop = 0, loops.epoch_threads
         else:
-            block = 0
-            loop = loops.epoch_threads if _threads(size, X.shape[1]) else loops.epoch
+            block = 0 if run.batches.in_order else _gather_block(X) // size * size
+            loop = loops.epoch_gathered_batches if block else loops.epoch
         many = {loops.epoch: loops.many_epoch, loops.epoch_samples: loops.many_epoch_samples}
         optimizer = self.fused.transform
         constant_rate = optimizer.learning_rate is None or isinstance(
@@ -371,7 +375,8 @@ def _threads(size: int, n_features: int) -> bool:
 
 
 def _gather_block(X: Array) -> int:
-    """Rows per block copied ahead in a per-sample epoch, 0 for none: X of at least GATHER_FROM
+    """Rows per block copied ahead in a per-sample epoch (or, rounded down to whole batches,
+    in a shuffled epoch of batches that one thread sums), 0 for none: X of at least GATHER_FROM
     bytes and more than one thread."""
     import numba
 
