@@ -308,8 +308,8 @@ def spied_loop(patch, name):
     calls: list[int] = []
     real = compiled_epochs.epoch_loop
 
-    def spying(program, dtype):
-        loops = real(program, dtype)
+    def spying(program, dtype, width=None):
+        loops = real(program, dtype, width)
 
         def spy(*args):
             calls.append(1)
@@ -651,6 +651,65 @@ def test_the_generated_loop_embeds_the_rules_update():
     names = re.findall(r"^def ((?:many_)?epoch\w*)\(", source, re.MULTILINE)
     assert names == ["epoch", "epoch_gathered_batches", "epoch_threads", "epoch_samples",
                      "epoch_gathered", "many_epoch", "many_epoch_samples"]  # fmt: skip
+
+
+def test_per_sample_loops_for_a_row_width_differ_only_in_its_number():
+    """With a width, `samples` takes d as that number (the header says so); every other line
+    of the module is the same, the batch loops included."""
+    program = kernels.program_of(gd.sgd(0.1))
+    generic = epoch_loops.epoch_source(program, "float64").splitlines()
+    fixed = epoch_loops.epoch_source(program, "float64", 7).splitlines()
+    assert len(generic) == len(fixed)
+    changed = [(line, other) for line, other in zip(generic, fixed, strict=True) if line != other]
+    assert [other for _, other in changed][1:] == ["    d = 7"]
+    assert changed[1][0] == "    d = params.size - intercept"
+    assert "batches of one row for rows of any width" in changed[0][0]
+    assert "batches of one row for rows of 7 features" in changed[0][1]
+
+
+def test_per_sample_loops_are_compiled_for_the_row_width_of_large_data_only():
+    X = np.empty((-(-compiled_epochs.WIDTH_FROM // 800), 100))  # WIDTH_FROM bytes and more
+    assert compiled_epochs._width(X, 1) == 100
+    assert compiled_epochs._width(X[:-1], 1) is None
+    assert compiled_epochs._width(X, 2) is None  # batches: the loops of any width
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam amsgrad"])
+@pytest.mark.parametrize("name", ["linear mse", "linear half_mse, no intercept, l2", "logistic"])
+def test_per_sample_loops_for_the_row_width_give_the_reference_run(
+    monkeypatch, name, optimizer, shuffle, dtype
+):
+    """Loops compiled for D features (WIDTH_FROM lowered to 0) run as the loops of any width
+    and the reference — plain SGD's look-ahead and the checked update alike — and, with the
+    rows copied ahead, give the same numbers bit for bit."""
+    model = MODELS[name]
+    X, y = make_data(model, dtype)
+    options = {"optimizer": OPTIMIZERS[optimizer](), "batch_size": 1, "epochs": 2, "seed": 4,
+               "shuffle": shuffle, "record_path": True}  # fmt: skip
+    rtol = 1e-12 if dtype == np.float64 else 2e-5
+    widths, real = [], compiled_epochs.epoch_loop
+
+    def loops(program, dtype_name, width=None):
+        widths.append(width)
+        return real(program, dtype_name, width)
+
+    monkeypatch.setattr(compiled_epochs, "epoch_loop", loops)
+    monkeypatch.setattr(compiled_epochs, "GATHER_BYTES", 8 * D * 8)  # the look-ahead's blocks
+    generic = gd.fit(model, X, y, **options)
+    monkeypatch.setattr(compiled_epochs, "WIDTH_FROM", 0)
+    fixed = gd.fit(model, X, y, **options)
+    assert widths == [None, D]
+    assert_same_run(fixed, generic, rtol)
+    assert_same_run(fixed, reference_fit(monkeypatch, model, X, y, **options), rtol)
+    with monkeypatch.context() as patch:
+        gathered(patch, 8)  # GATHER_BYTES as above: blocks of 8 float64 or 16 float32 rows
+        copied = gd.fit(model, X, y, **options)
+    assert widths == [None, D, D]
+    for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
+        np.testing.assert_array_equal(getattr(copied.history, column),
+                                      getattr(fixed.history, column))  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -115,8 +115,8 @@ def test_a_single_row_as_the_per_sample_loop_takes_it(name, dtype):
     grads, written = np.empty_like(params), np.empty_like(params)
     scale = dtype(model.l2)
     for i in range(5):
-        loss, dz, squares, z = kernels.sample_head(X, y, i, params, intercept, kind, half,
-                                                   model.l2, False, np.inf)  # fmt: skip
+        loss, dz, squares, z = kernels.sample_head(X, y, i, params, X.shape[1], intercept, kind,
+                                                   half, model.l2, False, np.inf)  # fmt: skip
         expected_loss, _ = kernels.sample_gradient(X, y, i, params, written, intercept, kind, half)
         margin = X[i] @ params[: X.shape[1]] + (params[-1] if intercept else 0.0)
         assert z == pytest.approx(float(margin), rel=rtol)
@@ -143,13 +143,14 @@ def test_a_deferred_log_loss_leaves_a_ceiling_within_the_bound_and_the_loss_beyo
     assert not kernels.defers_losses(kernels.SQUARED, 0.0)
     ceilings = 0
     for i in range(40):
-        exact = kernels.sample_head(X, y, i, params, intercept, kind, half, 0.0, False, 0.0)
+        exact = kernels.sample_head(X, y, i, params, X.shape[1], intercept, kind, half, 0.0,
+                                    False, 0.0)  # fmt: skip
         settled = kernels.margin_loss(exact[3], float(y[i]), params)  # as settle_losses
         room = 4 * float(np.finfo(dtype).eps) * (abs(exact[3]) + 1)  # head's roundings of ±z
         assert settled == pytest.approx(exact[0], abs=room)
         for bound in (np.inf, 50.0, 0.5):
-            deferred = kernels.sample_head(X, y, i, params, intercept, kind, half, 0.0, True,
-                                           bound)  # fmt: skip
+            deferred = kernels.sample_head(X, y, i, params, X.shape[1], intercept, kind, half,
+                                           0.0, True, bound)  # fmt: skip
             assert deferred[1:] == exact[1:]
             if deferred[0] <= bound:
                 assert deferred[0] >= settled

@@ -225,18 +225,19 @@ def dot_squares(X: Any, i: int, w: Any, d: int) -> tuple[Any, Any]:
 
 @njit(error_model="numpy", inline="always")
 def sample_head(
-    X: Any, y: Any, i: int, params: Any, intercept: int, kind: int, half: float, l2: float,
-    defer: bool, bound: float,
+    X: Any, y: Any, i: int, params: Any, d: int, intercept: int, kind: int, half: float,
+    l2: float, defer: bool, bound: float,
 ) -> tuple[float, Any, Any, float]:  # fmt: skip
     """Row i as a batch of one, its gradient g = (dz·x_i + l2·w, dz) left unwritten: the loss
     L = half·ℓ_i (or ℓ_i) + l2·½‖w‖², dz, as `sample_gradient` and `penalty` give them, Σg² in
-    the dtype — without l2, dz²·(‖x_i‖² + 1) from the same read of the row — and z_i.
+    the dtype — without l2, dz²·(‖x_i‖² + 1) from the same read of the row — and z_i.  The
+    row has d = params.size − intercept features (a constant where the loop is compiled for
+    the row width: `dot_squares` compiled for it too).
 
     `defer` (`defers_losses`) leaves the log loss ℓ_i to `settle_losses`, off the update's
     path (its log1p took 14 of a row's 58 ns): in its place comes `loss_ceiling`, a number
     ≥ ℓ_i, where that is within the divergence bound — else ℓ_i itself (`margin_loss`, as
     settle_losses computes it), so that the loop's divergence check decides as on ℓ_i."""
-    d = params.size - intercept
     z, row_squares = dot_squares(X, i, params, d)
     if intercept:
         z = z + params[d]
@@ -267,13 +268,14 @@ def margin_head(
 
 
 @njit(error_model="numpy", inline="always")
-def look_ahead(X: Any, following: int, i: int, params: Any, intercept: int) -> tuple[Any, Any, Any]:
+def look_ahead(X: Any, following: int, i: int, params: Any, d: int, intercept: int
+               ) -> tuple[Any, Any, Any]:  # fmt: skip
     """Before an update w ← w + s·dz·(x_i, 1) — plain SGD's, of a batch of row i — the next
     row's z after it is a + s·dz·b: a = x·w (+ c) at the parameters before the update and
-    b = x·x_i (+ 1), x the row `following`; also ‖x‖².  Its z then waits for one multiply-add
-    after dz, not for a dot product after the update's stores (per-sample logistic, rows in
-    cache: 39 → 23 ns a row), and equals x·w (+ c) after the update to the dtype's rounding."""
-    d = params.size - intercept
+    b = x·x_i (+ 1), x the row `following` (d = params.size − intercept features); also
+    ‖x‖².  Its z then waits for one multiply-add after dz, not for a dot product after the
+    update's stores (per-sample logistic, rows in cache: 39 → 23 ns a row), and equals x·w
+    (+ c) after the update to the dtype's rounding."""
     a, b, squares = ahead_dots(X, following, i, params, d)
     if intercept:
         a = a + params[d]

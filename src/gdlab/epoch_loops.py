@@ -33,7 +33,12 @@ NaN — a bound of the parameters plus epoch_kernels.step_reach below a quarter 
 largest number — skips the per-element check; both restart at the same blocks whether rows
 are copied or not, so that copying changes no number.  Per-sample, 10⁶ × 100 float32 in
 order on an AMD EPYC: logistic 58–61 → 45–46 ms an epoch with the losses settled after,
-39–42 ms with the look-ahead; linear 35 → 29.7 ms without the check.  The source is
+39–42 ms with the look-ahead; linear 35 → 29.7 ms without the check.  Given a row width
+(`epoch_source`'s `width`), `samples` takes d as that number: the dot products it calls
+(epoch_kernels.dot_squares, ahead_dots) are compiled for the literal too — numba compiles a
+function for each literal argument — and its update loops have a known trip count, with no
+tail for an unknown length (10⁶ × 100 float32 in order, one thread of a Zen 4 EPYC: linear
+61–62 → 50–52 ms, logistic 73–74 → 60–62 ms).  The source is
 written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
 gdlab.epoch_kernels, gdlab.batch_sharing, gdlab.intrinsics, gdlab.placement and
@@ -53,19 +58,26 @@ from typing import Any
 from gdlab import codegen, kernels
 
 
-def epoch_source(program: codegen.Program, dtype: str) -> str:
+def epoch_source(program: codegen.Program, dtype: str, width: int | None = None) -> str:
     """The module text of the epoch loops for this optimizer program and parameter dtype:
     `epoch` (one thread), `epoch_threads` (the batches' row ranges shared by numba's threads),
     `epoch_gathered_batches` (`epoch` on rows copied ahead by a second thread),
     `epoch_samples` (batches of one row), `epoch_gathered` (batches of one row, copied
-    ahead by a second thread), and `many_epoch`, `many_epoch_samples` (several epochs)."""
+    ahead by a second thread), and `many_epoch`, `many_epoch_samples` (several epochs).
+    With a `width`, the batches of one row are compiled for rows of that many features (a
+    constant d: its dot products and updates run without a loop tail for an unknown length)
+    and may only be given such rows."""
     unpack = [f"{name} = table[row, {j}]" for j, name in enumerate(program.scalars)]
     scalars = unpack + codegen.preamble(program, dtype)
+    rows = "rows of any width" if width is None else f"rows of {width} features"
     header = _TEMPLATE.replace("DTYPE", dtype).replace("HELPERS", _helpers_digest())
+    header = header.replace("SAMPLE_ROWS", rows)
     # the placeholders first, then the generated lines (which could hold any name)
     advance = _ADVANCE.replace("    RECORD\n", _record(["return 1"], scalars, 1))
     advance = advance.replace("        UPDATE\n", _indent(_update(program), 2))
-    samples = _SAMPLES.replace("        RECORD\n", _record(["status = 1", "break"], scalars, 2))
+    features = "params.size - intercept" if width is None else str(int(width))
+    samples = _SAMPLES.replace("d = WIDTH\n", f"d = {features}\n")
+    samples = samples.replace("        RECORD\n", _record(["status = 1", "break"], scalars, 2))
     rate = _step_scalar(program)  # plain SGD: z of the next row looked ahead (look_ahead)
     ahead = [] if rate is None else _LOOK_AHEAD.splitlines()
     margin = [] if rate is None else ["if ahead:", f"    z_ahead = z_ahead + {rate} * (dz * cross)"]
@@ -138,22 +150,24 @@ def _indent(lines: list[str], depth: int) -> str:
     return "".join(f"{'    ' * depth}{line}\n" for line in lines)
 
 
-def epoch_loop(program: codegen.Program, dtype: str) -> SimpleNamespace:
-    """The numba dispatchers of the seven loops of `epoch_source(program, dtype)`:
+def epoch_loop(program: codegen.Program, dtype: str, width: int | None = None
+               ) -> SimpleNamespace:  # fmt: skip
+    """The numba dispatchers of the seven loops of `epoch_source(program, dtype, width)`:
     compiled on first use, once per machine (numba's cache in kernels.cache_directory())."""
     where = (os.environ.get("GDLAB_CACHE_DIR"), os.environ.get("XDG_CACHE_HOME"))
-    return _compile(program, dtype, where)
+    return _compile(program, dtype, width, where)
 
 
 @functools.cache
-def _compile(program: codegen.Program, dtype: str, where: tuple[Any, ...]) -> SimpleNamespace:
+def _compile(program: codegen.Program, dtype: str, width: int | None, where: tuple[Any, ...]
+             ) -> SimpleNamespace:  # fmt: skip
     """numba.njit the generated loops with gdlab.kernels' options (NumPy's float semantics, no
     fastmath).  The serial loop runs without reference counting (`_nrt=False`: it allocates
     nothing and borrows every array; counting them cost ~90 ns per update)."""
     import numba
 
     directory = kernels.cache_directory()  # which `where` names
-    namespace, cached = kernels.load_generated(epoch_source(program, dtype), directory)
+    namespace, cached = kernels.load_generated(epoch_source(program, dtype, width), directory)
     njit: Any = numba.njit  # `_nrt` is not in numba's type stubs
     serial = {"cache": cached, "error_model": "numpy", "_nrt": False}
     threads = {"cache": cached, "error_model": "numpy", "parallel": True}
@@ -183,7 +197,7 @@ def _helpers_digest() -> str:
 
 
 _TEMPLATE = '''"""Generated by gdlab.compiled_epochs: a training epoch for DTYPE parameters with
-the update of CHAIN (gdlab.epoch_kernels HELPERS).
+the update of CHAIN (gdlab.epoch_kernels HELPERS); batches of one row for SAMPLE_ROWS.
 
 Do not edit: gdlab.compiled_epochs writes this file and numba caches beside it; `epoch` is
 compiled with numba.njit(error_model="numpy", _nrt=False), `epoch_threads` and `epoch_gathered`
@@ -211,7 +225,7 @@ _LOOK_AHEAD = """\
 ahead = l2 == 0.0 and k + 1 < high
 if ahead:
     z_ahead, cross, squares_ahead = look_ahead(X, row_at(order, shuffled, k + 1), index,
-                                               params, intercept)
+                                               params, d, intercept)
 """
 
 # RECORD in `advance` and `samples`: a step's History row and divergence check (STOP: what a
@@ -401,7 +415,7 @@ def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads,
     to settle (settle_losses), and total is returned as it came.\"\"\"
     control = flush_subnormals()  # on this thread: epoch_gathered runs it on a worker
     status = 0
-    d = params.size - intercept
+    d = WIDTH
     scale = params.dtype.type(l2)
     defer = defers_losses(kind, l2)
     ahead = False  # whether row k's z was looked ahead at row k − 1 (look_ahead)
@@ -413,8 +427,8 @@ def samples(X, y, order, shuffled, low, high, step, total, params, spare, grads,
             loss, dz, squares, z = margin_head(X, y, index, z_ahead, squares_ahead, params,
                                                intercept, kind, half, l2, defer, bound)
         else:
-            loss, dz, squares, z = sample_head(X, y, index, params, intercept, kind, half, l2,
-                                               defer, bound)
+            loss, dz, squares, z = sample_head(X, y, index, params, d, intercept, kind, half,
+                                               l2, defer, bound)
         grad_norm = sample_norm(X, index, dz, params, grads, squares, intercept, l2)
         RECORD
         if defer:
