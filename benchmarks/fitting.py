@@ -15,8 +15,11 @@ History rows are recorded as always.  Against, one epoch of:
 and the floors: streaming X once (a read-only numba pass, best of one thread and all threads:
 what an epoch that reads every row once cannot beat) and gathering X's rows in a shuffled
 order (the same, through a permutation, rows prefetched ahead as gd.fit prefetches them: what
-a shuffled epoch cannot beat).  Ratios: × the baseline's speed (its time / gdlab's); `floor`:
-streaming time / gdlab's time.
+a shuffled epoch cannot beat).  For the shuffled batches that gd.fit's threads share (from
+SHARED_FROM rows), a row "gdlab row sums alone" times `batch_sums`: the epoch's gradient pass
+by gd.fit's own kernel and split of the rows, with no step and no thread waiting for the
+other — the rest of gd.fit's epoch is its steps and hand-overs.  Ratios: × the baseline's
+speed (its time / gdlab's); `floor`: streaming time / gdlab's time.
 
 Threads that spin after their work (OpenBLAS's after NumPy's products, torch's, numba's) take
 a core from whatever runs next on a 2-core machine: every variant starts after SETTLE seconds
@@ -36,6 +39,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -43,13 +47,27 @@ import gdlab as gd
 from benchmarks.report import Row
 from benchmarks.timing import interleaved_medians, optional_import
 from gdlab import data
-from gdlab.epoch_kernels import position_row, prefetch_start
+from gdlab.batch_sharing import part_count, part_ranges
+from gdlab.epoch_kernels import (
+    CHUNK_ROWS,
+    CHUNKS,
+    HEAD_ROWS,
+    HEAD_SLOTS,
+    LOG_LOSS,
+    SQUARED,
+    chunks,
+    position_row,
+    prefetch_start,
+    sum_ranges,
+)
+from gdlab.placement import lined_zeros
 
 GROUP = "fit"
 LEARNING_RATE = 1e-3
 EPOCHS = 6  # per gdlab fit: 5 timed epochs (the History grows in some of them, as in any fit)
 SETTLE = 0.2  # seconds of sleep before each variant
 BATCHES = (32, 256, 4096)
+SHARED_FROM = 2 * CHUNK_ROWS  # batches whose rows gd.fit's threads share (two row ranges)
 TARGETS = {"per-sample": "≥ 5× scikit-learn", "256": "≥ 40% of floor", "full": "≥ 60% of floor"}
 Timer = Callable[[], list[float]]  # runs once, returns the epoch times it saw
 
@@ -80,8 +98,10 @@ def fit_rows(
         for batch in BATCHES:
             timers = {"gdlab": _gdlab(model, X, y, batch, True, settle),
                       **_loops(kind, X, y, batch)}  # fmt: skip
-            rows += _rows(f"mini-batch {batch} shuffled epoch, {kind}, {size}", timers, plan,
-                          TARGETS.get(str(batch), ""))  # fmt: skip
+            case = f"mini-batch {batch} shuffled epoch, {kind}, {size}"
+            rows += _rows(case, timers, plan, TARGETS.get(str(batch), ""))
+            if batch >= SHARED_FROM:
+                rows.append(_sums_alone(case, kind, X, y, batch, plan))
         timers = {"gdlab": _gdlab(model, X, y, None, False, settle), **_loops(kind, X, y, None)}
         rows += _rows(f"full-batch epoch, {kind}, {size}", timers, plan, TARGETS["full"])
     return rows + seed_000_rows(turns, budget)
@@ -297,6 +317,50 @@ def _with_threads(count: int, function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     finally:
         numba.set_num_threads(before)
+
+
+def _sums_alone(case: str, kind: str, X: np.ndarray, y: np.ndarray, batch: int, plan: Plan
+                ) -> Row:  # fmt: skip
+    """The part of a shuffled epoch that is its row sums: `batch_sums` (gd.fit's kernel and
+    split of the rows, no step, no waiting) — what the steps and hand-overs add is the rest."""
+    order = np.random.default_rng(2).permutation(len(X))
+    head = SQUARED if kind == "linear" else LOG_LOSS
+    timer = _timed(lambda: batch_sums(X, y, order, batch, head))
+    seconds = _turns({"sums": timer}, plan.turns, plan.settle)["sums"]
+    note = "gd.fit's gradient pass over every batch, its threads sharing the rows; no step"
+    return Row(GROUP, case, "gdlab row sums alone", seconds, floor=plan.stream / seconds,
+               note=note)  # fmt: skip
+
+
+def batch_sums(X: np.ndarray, y: np.ndarray, order: np.ndarray, size: int, kind: int) -> float:
+    """Σ of the losses at w = 0 of the batches of `size` rows of the order (the last may be
+    shorter), each summed by gd.fit's kernel (`epoch_kernels.sum_ranges`) in its row ranges,
+    the ranges shared among the threads as gd.fit's `epoch_threads` shares them
+    (`batch_sharing.part_ranges`) — but no thread waits for another and no step is made."""
+    params = np.zeros(X.shape[1] + 1, X.dtype)
+    partials = lined_zeros((CHUNKS, params.size), np.float64)
+    blocks = lined_zeros((CHUNKS, params.size), X.dtype)
+    heads = lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), X.dtype)
+    workers = part_count(numba.get_num_threads(), chunks(min(size, len(order))))
+    scratch = (partials, blocks, heads, np.zeros(CHUNKS), np.zeros(workers))
+    return _batch_sums(X, y, np.asarray(order, np.intp), size, kind, params, *scratch)
+
+
+@njit(parallel=True, cache=True)
+def _batch_sums(X: Any, y: Any, order: Any, size: int, kind: int, params: Any, partials: Any,
+                blocks: Any, heads: Any, totals: Any, losses: Any) -> float:  # fmt: skip
+    workers, n = losses.size, order.size
+    for worker in prange(workers):
+        for start in range(0, n, size):
+            b = min(start + size, n) - start
+            parts = part_count(workers, chunks(b))
+            if worker < parts:
+                first, end = part_ranges(worker, parts, chunks(b))
+                sum_ranges(X, y, order, True, start, b, first, end, params, partials, blocks,
+                           heads, totals, 1, kind, 1.0)  # fmt: skip
+                for c in range(first, end):
+                    losses[worker] += totals[c]
+    return losses.sum()
 
 
 # ---------------------------------------------------------------- seed 000

@@ -42,6 +42,33 @@ def test_quick_run_measures_every_group_and_writes_json(tmp_path):
     }  # fmt: skip
     assert all(row["seconds"] > 0 and row["ratio"] > 0 for row in ours)
     assert all(row["floor"] > 0 for row in ours if not row["case"].startswith("seed-000"))
+    sums = [row for row in fit if row["variant"] == "gdlab row sums alone"]
+    assert sorted(row["case"].split(" shuffled")[0] for row in sums) == [
+        "mini-batch 256", "mini-batch 256", "mini-batch 4096", "mini-batch 4096"
+    ]  # fmt: skip
+    assert all(row["seconds"] > 0 and row["floor"] > 0 for row in sums)
+
+
+@pytest.mark.parametrize("size", [64, 128, 130, 256, 1000])
+def test_batch_sums_reads_every_row_once_through_the_order(monkeypatch, size):
+    """The row-sums-alone measurement runs gd.fit's kernel over every row of the order once:
+    at w = 0 its losses add up to Σy² (squared error) and n·log 2 (log loss)."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    import numpy as np
+    from benchmarks.fitting import batch_sums, make_data
+
+    from gdlab.epoch_kernels import LOG_LOSS, SQUARED
+
+    X, targets = make_data(1000, 7)
+    order = np.random.default_rng(0).permutation(len(X))
+    squares = float(np.sum(targets["linear"].astype(np.float64) ** 2))
+    assert batch_sums(X, targets["linear"], order, size, SQUARED) == pytest.approx(squares, 1e-6)
+    logs = batch_sums(X, targets["logistic"], order, size, LOG_LOSS)
+    assert logs == pytest.approx(len(X) * np.log(2), 1e-9)
+    half = order[: len(X) // 2]  # the rows of the order, not of X
+    assert batch_sums(X, targets["logistic"], half, size, LOG_LOSS) == pytest.approx(
+        len(half) * np.log(2), 1e-9
+    )
 
 
 @pytest.mark.slow
