@@ -59,8 +59,8 @@ GATHER_FROM = 2**25  # bytes of X from which a per-sample epoch has a second thr
 GATHER_BYTES = 2**22  # bytes of rows that thread copies at a time (two such blocks alternate)
 WIDTH_FROM = 2**25  # bytes of X from which a per-sample epoch runs loops compiled for its row
 #                    width (epoch_loops' `width`; a compile for each width, once per machine):
-#                    10⁶ × 100 float32 in order, one thread, 61–62 → 52 ms linear, 73–74 →
-#                    61–62 ms logistic
+#                    10⁶ × 100 float32 in order, one thread, fastest epochs: linear 61–62 →
+#                    48–51 ms, logistic 71–72 → 60–61 ms
 AT_ONCE_ROWS = 2**14  # History rows reserved for the epochs that run in one call (many_epochs)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
 HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)

@@ -37,8 +37,8 @@ order on an AMD EPYC: logistic 58–61 → 45–46 ms an epoch with the losses s
 (`epoch_source`'s `width`), `samples` takes d as that number: the dot products it calls
 (epoch_kernels.dot_squares, ahead_dots) are compiled for the literal too — numba compiles a
 function for each literal argument — and its update loops have a known trip count, with no
-tail for an unknown length (10⁶ × 100 float32 in order, one thread of a Zen 4 EPYC: linear
-61–62 → 50–52 ms, logistic 73–74 → 60–62 ms).  The source is
+tail for an unknown length (10⁶ × 100 float32 in order, one thread of a Zen 4 EPYC, fastest
+epochs: linear 61–62 → 48–51 ms, logistic 71–72 → 60–61 ms).  The source is
 written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
 gdlab.epoch_kernels, gdlab.batch_sharing, gdlab.intrinsics, gdlab.placement and
