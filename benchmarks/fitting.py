@@ -356,8 +356,8 @@ def _batch_sums(X: Any, y: Any, order: Any, size: int, kind: int, params: Any, p
             parts = part_count(workers, chunks(b))
             if worker < parts:
                 first, end = part_ranges(worker, parts, chunks(b))
-                sum_ranges(X, y, order, True, start, b, first, end, params, partials, blocks,
-                           heads, totals, 1, kind, 1.0)  # fmt: skip
+                sum_ranges(X, y, order, True, start, b, first, end, params, X.shape[1],
+                           partials, blocks, heads, totals, 1, kind, 1.0)  # fmt: skip
                 for c in range(first, end):
                     losses[worker] += totals[c]
     return losses.sum()

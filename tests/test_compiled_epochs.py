@@ -7,6 +7,7 @@ messages.  Float64: 1e-12 relative to each column's scale (the gradient is summe
 order than NumPy's BLAS); float32: float32 rounding.
 """
 
+import itertools
 import math
 import re
 import tracemalloc
@@ -653,41 +654,54 @@ def test_the_generated_loop_embeds_the_rules_update():
                      "epoch_gathered", "many_epoch", "many_epoch_samples"]  # fmt: skip
 
 
-def test_per_sample_loops_for_a_row_width_differ_only_in_its_number():
-    """With a width, `samples` takes d as that number (the header says so); every other line
-    of the module is the same, the batch loops included."""
+def test_loops_for_a_row_width_differ_only_in_its_number():
+    """With a width, `batches`, `share_batches` and `samples` take d as that number (the
+    header says so); every other line of the module is the same."""
     program = kernels.program_of(gd.sgd(0.1))
     generic = epoch_loops.epoch_source(program, "float64").splitlines()
     fixed = epoch_loops.epoch_source(program, "float64", 7).splitlines()
     assert len(generic) == len(fixed)
     changed = [(line, other) for line, other in zip(generic, fixed, strict=True) if line != other]
-    assert [other for _, other in changed][1:] == ["    d = 7"]
-    assert changed[1][0] == "    d = params.size - intercept"
-    assert "batches of one row for rows of any width" in changed[0][0]
-    assert "batches of one row for rows of 7 features" in changed[0][1]
+    assert "for rows of any width" in changed[0][0] and "for rows of 7 features" in changed[0][1]
+    assert changed[1:] == [("    d = params.size - intercept", "    d = 7")] * 3
+    functions = re.findall(r"^def (\w+)\(|^    d = 7$", "\n".join(fixed), re.MULTILINE)
+    owners = [name for name, after in itertools.pairwise(functions) if name and after == ""]
+    assert owners == ["batches", "share_batches", "samples"]
 
 
-def test_per_sample_loops_are_compiled_for_the_row_width_of_large_data_only():
+def test_loops_are_compiled_for_the_row_width_of_large_data_only():
     X = np.empty((-(-compiled_epochs.WIDTH_FROM // 800), 100))  # WIDTH_FROM bytes and more
-    assert compiled_epochs._width(X, 1) == 100
-    assert compiled_epochs._width(X[:-1], 1) is None
-    assert compiled_epochs._width(X, 2) is None  # batches: the loops of any width
+    assert compiled_epochs._width(X) == 100
+    assert compiled_epochs._width(X[:-1]) is None
+
+
+WIDTH_MODES = {  # batch_size, and the loop that gives the same numbers bit for bit
+    "per sample, rows copied ahead": (1, lambda patch: gathered(patch, 8)),
+    "batches of 16, rows copied ahead": (16, lambda patch: gathered(patch, 128)),
+    "batches of 128, shared by 2 workers": (128, lambda patch: shared(patch, 2)),
+    "full batch, shared by 2 workers": (None, lambda patch: shared(patch, 2)),
+}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shuffle", [True, False])
-@pytest.mark.parametrize("optimizer", ["sgd", "adam amsgrad"])
 @pytest.mark.parametrize("name", ["linear mse", "linear half_mse, no intercept, l2", "logistic"])
-def test_per_sample_loops_for_the_row_width_give_the_reference_run(
-    monkeypatch, name, optimizer, shuffle, dtype
+@pytest.mark.parametrize(
+    ("mode", "optimizer"),  # the look-ahead (plain SGD) is the per-sample loop's alone
+    [(mode, "adam amsgrad") for mode in WIDTH_MODES] + [("per sample, rows copied ahead", "sgd")],
+)
+def test_loops_for_the_row_width_give_the_reference_run(
+    monkeypatch, mode, name, optimizer, shuffle, dtype
 ):
     """Loops compiled for D features (WIDTH_FROM lowered to 0) run as the loops of any width
-    and the reference — plain SGD's look-ahead and the checked update alike — and, with the
-    rows copied ahead, give the same numbers bit for bit."""
+    and the reference — per sample, plain SGD's look-ahead and the checked update alike — and
+    their other loop for the same batches (rows copied ahead, or batches shared by workers)
+    gives the same numbers bit for bit."""
+    batch_size, other_loop = WIDTH_MODES[mode]
     model = MODELS[name]
     X, y = make_data(model, dtype)
-    options = {"optimizer": OPTIMIZERS[optimizer](), "batch_size": 1, "epochs": 2, "seed": 4,
-               "shuffle": shuffle, "record_path": True}  # fmt: skip
+    options = {"optimizer": OPTIMIZERS[optimizer](), "batch_size": batch_size, "epochs": 2,
+               "seed": 4, "shuffle": shuffle, "record_path": True}  # fmt: skip
     rtol = 1e-12 if dtype == np.float64 else 2e-5
     widths, real = [], compiled_epochs.epoch_loop
 
@@ -704,11 +718,11 @@ def test_per_sample_loops_for_the_row_width_give_the_reference_run(
     assert_same_run(fixed, generic, rtol)
     assert_same_run(fixed, reference_fit(monkeypatch, model, X, y, **options), rtol)
     with monkeypatch.context() as patch:
-        gathered(patch, 8)  # GATHER_BYTES as above: blocks of 8 float64 or 16 float32 rows
-        copied = gd.fit(model, X, y, **options)
+        other_loop(patch)
+        other = gd.fit(model, X, y, **options)
     assert widths == [None, D, D]
     for column in ("loss", "grad_norm", "learning_rate", "epoch_loss", "x"):
-        np.testing.assert_array_equal(getattr(copied.history, column),
+        np.testing.assert_array_equal(getattr(other.history, column),
                                       getattr(fixed.history, column))  # fmt: skip
 
 

@@ -54,8 +54,8 @@ def compiled_value_and_grad(model, params, X, y, order=None):
     for c in range(count):
         low, high = c * b // count, (c + 1) * b // count
         totals[c] = kernels.chunk_gradient(
-            X, y, order, shuffled, low, high, params, partials, blocks, heads, c, intercept,
-            kind, half, b,
+            X, y, order, shuffled, low, high, params, X.shape[1], partials, blocks, heads, c,
+            intercept, kind, half, b,
         )  # fmt: skip
     assert np.isnan(partials[:, params.size :]).all()  # … is never read nor written
     assert np.isnan(blocks[:, params.size :]).all()
@@ -444,8 +444,8 @@ def test_a_row_range_sums_its_rows_one_after_the_other(name, rows, shuffled):
     blocks = np.full((kernels.CHUNKS, params.size), np.nan, np.float32)
     heads = np.empty((kernels.CHUNKS, kernels.HEAD_SLOTS, kernels.HEAD_ROWS), np.float32)
     kernels.chunk_gradient(
-        X, y, order if shuffled else np.empty(0, np.intp), shuffled, 0, rows, params, partials,
-        blocks, heads, 2, intercept, kind, half, rows,
+        X, y, order if shuffled else np.empty(0, np.intp), shuffled, 0, rows, params, 37,
+        partials, blocks, heads, 2, intercept, kind, half, rows,
     )  # fmt: skip
     expected = rows_one_at_a_time(model, params, X, y, order if shuffled else range(rows), rows)
     np.testing.assert_array_equal(partials[2], expected)

@@ -21,8 +21,8 @@ same loop on copies of the rows that a second thread takes ahead, block by block
 epoch's order — a contiguous read for the training thread even when shuffled, the same
 numbers bit for bit; shuffled batches that one thread sums (below THREADS_FROM elements or
 2·CHUNK_ROWS rows) run `epoch_gathered_batches`, `epoch` on rows copied the same way, from
-the same size of X.  From WIDTH_FROM bytes of X, the loops of batches of one row are compiled
-for its row width (`epoch_loops`: d a constant).  Every epoch works on fresh copies of the
+the same size of X.  From WIDTH_FROM bytes of X, the loops are compiled for its row width
+(`epoch_loops`: d a constant).  Every epoch works on fresh copies of the
 parameters and the optimizer's slot arrays (what earlier epochs returned is never written), so
 positions, checkpoints and epoch callbacks see what the reference gives.
 
@@ -57,10 +57,11 @@ GATHER_FROM = 2**25  # bytes of X from which a per-sample epoch has a second thr
 #                      rows ahead (`epoch_gathered`): measured even at 31 MiB, 8% faster at
 #                      61 MiB, 13% (in order) and 58% (shuffled) at 400 MB; slower below
 GATHER_BYTES = 2**22  # bytes of rows that thread copies at a time (two such blocks alternate)
-WIDTH_FROM = 2**25  # bytes of X from which a per-sample epoch runs loops compiled for its row
-#                    width (epoch_loops' `width`; a compile for each width, once per machine):
-#                    10⁶ × 100 float32 in order, one thread, fastest epochs: linear 61–62 →
-#                    48–51 ms, logistic 71–72 → 60–61 ms
+WIDTH_FROM = 2**25  # bytes of X from which an epoch runs loops compiled for its row width
+#                    (epoch_loops' `width`; a compile for each width, once per machine): 10⁶
+#                    × 100 float32 in order, one thread, fastest epochs per sample: linear
+#                    61–62 → 48–51 ms, logistic 71–72 → 60–61 ms; 32-row batches: linear
+#                    38–39 → 27–31 ms, logistic 46–51 → 40–44 ms
 AT_ONCE_ROWS = 2**14  # History rows reserved for the epochs that run in one call (many_epochs)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
 HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)
@@ -301,7 +302,7 @@ class CompiledEpoch:
         ):  # fmt: skip
             return None
         size, n = run.batches.size, run.batches.n_samples
-        loops = epoch_loop(self.fused.program, dtype.name, _width(X, size))
+        loops = epoch_loop(self.fused.program, dtype.name, _width(X))
         if size == 1:
             block = _gather_block(X)
             loop = loops.epoch_gathered if block else loops.epoch_samples
@@ -379,10 +380,10 @@ def _threads(size: int, n_features: int) -> bool:
     return big and numba.get_num_threads() > 1
 
 
-def _width(X: Array, size: int) -> int | None:
-    """The row width that per-sample loops are compiled for (None: any width): X's, for
-    batches of one row over X of at least WIDTH_FROM bytes."""
-    return X.shape[1] if size == 1 and X.nbytes >= WIDTH_FROM else None
+def _width(X: Array) -> int | None:
+    """The row width the loops are compiled for (None: any width): X's, from WIDTH_FROM bytes
+    of X."""
+    return X.shape[1] if X.nbytes >= WIDTH_FROM else None
 
 
 def _gather_block(X: Array) -> int:

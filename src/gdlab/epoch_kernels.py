@@ -444,12 +444,14 @@ def add_rows(blocks: Any, c: int, dzs: Any, X: Any, rows: Any, d: int, intercept
 
 @njit(cache=True, error_model="numpy")
 def chunk_gradient(
-    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any, d: int,
     partials: Any, blocks: Any, heads: Any, c: int, intercept: int, kind: int, half: float,
     b: int,
 ) -> float:  # fmt: skip
     """partials[c] = Σ dz_i·(x_i, 1) over the order's positions [low, high) of a batch of b
-    rows; returns Σℓ_i.
+    rows of d = params.size − intercept features (a literal where the epoch's loop is compiled
+    for the row width: this function, `dot` and `add_rows` are then compiled for it too);
+    returns Σℓ_i.
 
     Each product and each block of BLOCK_ROWS rows is summed in the dtype (blocks[c]), as
     BLAS sums; the blocks are added up in float64.  The log loss takes its rows HEAD_ROWS at
@@ -465,24 +467,24 @@ def chunk_gradient(
     # each loop is compiled twice, for shuffled and in order: the flag tested in the loop cost
     # 2–3 ms of a 16 ms pass over 10⁶ × 100 float32 rows
     if kind == SQUARED and shuffled:
-        total = squared_rows(X, y, order, True, low, high, params, partials, blocks, c,
+        total = squared_rows(X, y, order, True, low, high, params, d, partials, blocks, c,
                              intercept, half, b, ahead)  # fmt: skip
     elif kind == SQUARED:
-        total = squared_rows(X, y, order, False, low, high, params, partials, blocks, c,
+        total = squared_rows(X, y, order, False, low, high, params, d, partials, blocks, c,
                              intercept, half, b, ahead)  # fmt: skip
     elif shuffled:
-        total = log_loss_rows(X, y, order, True, low, high, params, partials, blocks, heads,
-                              c, intercept, b, ahead)  # fmt: skip
+        total = log_loss_rows(X, y, order, True, low, high, params, d, partials, blocks,
+                              heads, c, intercept, b, ahead)  # fmt: skip
     else:
-        total = log_loss_rows(X, y, order, False, low, high, params, partials, blocks, heads,
-                              c, intercept, b, ahead)  # fmt: skip
+        total = log_loss_rows(X, y, order, False, low, high, params, d, partials, blocks,
+                              heads, c, intercept, b, ahead)  # fmt: skip
     restore_floating(control)
     return total
 
 
 @njit(error_model="numpy", inline="always")
 def squared_rows(
-    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any, d: int,
     partials: Any, blocks: Any, c: int, intercept: int, half: float, b: int, ahead: int,
 ) -> float:  # fmt: skip
     """The squared error's rows, ROW_GROUP at a time: z_i, r_i of each, then their dz_i·x_i
@@ -492,7 +494,6 @@ def squared_rows(
     prefetches and row indices come before its four dot products, so that the four rows'
     loads are issued together (one row's prefetch, index and dot after the other's: shuffled
     rows on one core of a Zen 4 EPYC, 108–121 → 77–84 ns a row)."""
-    d = params.size - intercept
     total = 0.0
     for k in range(low, high, ROW_GROUP):
         if k + ROW_GROUP <= high:
@@ -512,8 +513,8 @@ def squared_rows(
             add_rows(blocks, c, (dz0, dz1, dz2, dz3), X, (i0, i1, i2, i3), d, intercept)
         else:
             for r in range(k, high):
-                i, dz, term = squared_row(X, y, order, shuffled, r, ahead, params, intercept, half,
-                                          b)  # fmt: skip
+                i, dz, term = squared_row(X, y, order, shuffled, r, ahead, params, d, intercept,
+                                          half, b)  # fmt: skip
                 total += term
                 add_rows(blocks, c, (dz,), X, (i,), d, intercept)
         if (k + ROW_GROUP - low) % BLOCK_ROWS == 0 or k + ROW_GROUP >= high:
@@ -523,11 +524,10 @@ def squared_rows(
 
 @njit(error_model="numpy", inline="always")
 def squared_row(X: Any, y: Any, order: Any, shuffled: bool, k: int, ahead: int, params: Any,
-                intercept: int, half: float, b: int) -> tuple[int, Any, float]:  # fmt: skip
+                d: int, intercept: int, half: float, b: int) -> tuple[int, Any, float]:  # fmt: skip
     """(i, dz_i, ℓ_i) of the row i at position k of the order, squared error."""
     i = position_row(X, order, shuffled, k, ahead)
-    term, dz = squared_terms(row_affine(X, i, params, params.size - intercept, intercept), y[i],
-                             half, b, params)  # fmt: skip
+    term, dz = squared_terms(row_affine(X, i, params, d, intercept), y[i], half, b, params)
     return i, dz, term
 
 
@@ -540,7 +540,7 @@ def squared_terms(z: Any, target: Any, half: float, b: int, like: Any) -> tuple[
 
 @njit(error_model="numpy", inline="always")
 def log_loss_rows(
-    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any,
+    X: Any, y: Any, order: Any, shuffled: bool, low: int, high: int, params: Any, d: int,
     partials: Any, blocks: Any, heads: Any, c: int, intercept: int, b: int, ahead: int,
 ) -> float:  # fmt: skip
     """The log loss's rows, HEAD_ROWS at a time: the group's heads from its z_k (heads[c, 0]),
@@ -550,7 +550,6 @@ def log_loss_rows(
     that the next rows stream in while these are summed (heads[c, 0] is free by then).  In
     groups of ROW_GROUP rather than one row at a time: 30 → 26 ns a row in cache, the full
     batch over 10⁶ × 100 float32 14.3 → 11.8 ms (AMD EPYC)."""
-    d = params.size - intercept
     zero = params.dtype.type(0)
     scale = params.dtype.type(b)
     total = 0.0
@@ -660,16 +659,16 @@ def combine(partials: Any, totals: Any, count: int, grads: Any, kind: int, half:
 @njit(error_model="numpy", inline="always")
 def sum_ranges(
     X: Any, y: Any, order: Any, shuffled: bool, start: int, b: int, first: int, end: int,
-    params: Any, partials: Any, blocks: Any, heads: Any, totals: Any, intercept: int, kind: int,
-    half: float,
+    params: Any, d: int, partials: Any, blocks: Any, heads: Any, totals: Any, intercept: int,
+    kind: int, half: float,
 ) -> None:  # fmt: skip
-    """The sums of row ranges [first, end) of the batch of b rows from position `start` (of its
-    chunks(b) ranges): partials[c] and totals[c] (chunk_gradient)."""
+    """The sums of row ranges [first, end) of the batch of b rows of d features from position
+    `start` (of its chunks(b) ranges): partials[c] and totals[c] (chunk_gradient)."""
     count = chunks(b)
     for c in range(first, end):
         low, high = start + c * b // count, start + (c + 1) * b // count
-        totals[c] = chunk_gradient(X, y, order, shuffled, low, high, params, partials, blocks,
-                                   heads, c, intercept, kind, half, b)  # fmt: skip
+        totals[c] = chunk_gradient(X, y, order, shuffled, low, high, params, d, partials,
+                                   blocks, heads, c, intercept, kind, half, b)  # fmt: skip
 
 
 @njit(error_model="numpy", inline="always")
