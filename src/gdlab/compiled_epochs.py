@@ -61,7 +61,7 @@ WIDTH_FROM = 2**25  # bytes of X from which an epoch runs loops compiled for its
 #                    (epoch_loops' `width`; a compile for each width, once per machine): 10⁶
 #                    × 100 float32 in order, one thread, fastest epochs per sample: linear
 #                    61–62 → 48–51 ms, logistic 71–72 → 60–61 ms; 32-row batches: linear
-#                    38–39 → 27–31 ms, logistic 46–51 → 40–44 ms
+#                    39–40 → 28–29 ms, logistic 46–49 → 37–44 ms
 AT_ONCE_ROWS = 2**14  # History rows reserved for the epochs that run in one call (many_epochs)
 CHUNKS, CHUNK_ROWS = 16, 64  # = epoch_kernels' (a batch is summed in ≤ CHUNKS row ranges)
 HEAD_ROWS = 16  # = epoch_kernels' (the log loss's rows are taken in groups of HEAD_ROWS)

@@ -40,7 +40,7 @@ it dot and add_rows) is compiled for the literal too — numba compiles a functi
 literal argument — and their loops over a row have a known trip count, with no tail for an
 unknown length (10⁶ × 100 float32 in order, one thread of a Zen 4 EPYC, fastest epochs:
 per sample, linear 61–62 → 48–51 ms, logistic 71–72 → 60–61 ms; 32-row batches, linear
-38–39 → 27–31 ms, logistic 46–51 → 40–44 ms).  The source is
+39–40 → 28–29 ms, logistic 46–49 → 37–44 ms).  The source is
 written to kernels.cache_directory() under its hash, so numba's cache keeps the compiled
 loops (≈2–3 s to compile each, once per machine); the text carries a digest of
 gdlab.epoch_kernels, gdlab.batch_sharing, gdlab.intrinsics, gdlab.placement and
