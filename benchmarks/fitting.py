@@ -336,13 +336,15 @@ def batch_sums(X: np.ndarray, y: np.ndarray, order: np.ndarray, size: int, kind:
     """Σ of the losses at w = 0 of the batches of `size` rows of the order (the last may be
     shorter), each summed by gd.fit's kernel (`epoch_kernels.sum_ranges`) in its row ranges,
     the ranges shared among the threads as gd.fit's `epoch_threads` shares them
-    (`batch_sharing.part_ranges`) — but no thread waits for another and no step is made."""
+    (`batch_sharing.part_ranges`) — but no thread waits for another and no step is made.
+    So each worker has scratch rows of its own: a shorter last batch gives a worker ranges
+    that another may still be summing for the batch before."""
     params = np.zeros(X.shape[1] + 1, X.dtype)
-    partials = lined_zeros((CHUNKS, params.size), np.float64)
-    blocks = lined_zeros((CHUNKS, params.size), X.dtype)
-    heads = lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), X.dtype)
     workers = part_count(numba.get_num_threads(), chunks(min(size, len(order))))
-    scratch = (partials, blocks, heads, np.zeros(CHUNKS), np.zeros(workers))
+    partials = lined_zeros((workers, CHUNKS, params.size), np.float64)
+    blocks = lined_zeros((workers, CHUNKS, params.size), X.dtype)
+    heads = lined_zeros((workers, CHUNKS, HEAD_SLOTS, HEAD_ROWS), X.dtype)
+    scratch = (partials, blocks, heads, np.zeros((workers, CHUNKS)), np.zeros(workers))
     return _batch_sums(X, y, np.asarray(order, np.intp), size, kind, params, *scratch)
 
 
@@ -357,9 +359,10 @@ def _batch_sums(X: Any, y: Any, order: Any, size: int, kind: int, params: Any, p
             if worker < parts:
                 first, end = part_ranges(worker, parts, chunks(b))
                 sum_ranges(X, y, order, True, start, b, first, end, params, X.shape[1],
-                           partials, blocks, heads, totals, 1, kind, 1.0)  # fmt: skip
+                           partials[worker], blocks[worker], heads[worker], totals[worker], 1,
+                           kind, 1.0)  # fmt: skip
                 for c in range(first, end):
-                    losses[worker] += totals[c]
+                    losses[worker] += totals[worker, c]
     return losses.sum()
 
 

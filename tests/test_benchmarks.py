@@ -52,7 +52,8 @@ def test_quick_run_measures_every_group_and_writes_json(tmp_path):
 @pytest.mark.parametrize("size", [64, 128, 130, 256, 1000])
 def test_batch_sums_reads_every_row_once_through_the_order(monkeypatch, size):
     """The row-sums-alone measurement runs gd.fit's kernel over every row of the order once:
-    at w = 0 its losses add up to Σy² (squared error) and n·log 2 (log loss)."""
+    at w = 0 its losses add up to Σy² (squared error) and n·log 2 (log loss) — in every run,
+    however its threads interleave (a shorter last batch hands a worker another's ranges)."""
     monkeypatch.syspath_prepend(str(ROOT))
     import numpy as np
     from benchmarks.fitting import batch_sums, make_data
@@ -66,9 +67,10 @@ def test_batch_sums_reads_every_row_once_through_the_order(monkeypatch, size):
     logs = batch_sums(X, targets["logistic"], order, size, LOG_LOSS)
     assert logs == pytest.approx(len(X) * np.log(2), 1e-9)
     half = order[: len(X) // 2]  # the rows of the order, not of X
-    assert batch_sums(X, targets["logistic"], half, size, LOG_LOSS) == pytest.approx(
-        len(half) * np.log(2), 1e-9
-    )
+    for _ in range(20):
+        assert batch_sums(X, targets["logistic"], half, size, LOG_LOSS) == pytest.approx(
+            len(half) * np.log(2), 1e-9
+        )
 
 
 @pytest.mark.slow
