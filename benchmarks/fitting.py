@@ -344,7 +344,8 @@ def batch_sums(X: np.ndarray, y: np.ndarray, order: np.ndarray, size: int, kind:
     partials = lined_zeros((workers, CHUNKS, params.size), np.float64)
     blocks = lined_zeros((workers, CHUNKS, params.size), X.dtype)
     heads = lined_zeros((workers, CHUNKS, HEAD_SLOTS, HEAD_ROWS), X.dtype)
-    scratch = (partials, blocks, heads, np.zeros((workers, CHUNKS)), np.zeros(workers))
+    totals = lined_zeros((workers, CHUNKS), np.float64)
+    scratch = (partials, blocks, heads, totals, np.zeros(workers))
     return _batch_sums(X, y, np.asarray(order, np.intp), size, kind, params, *scratch)
 
 
@@ -353,6 +354,7 @@ def _batch_sums(X: Any, y: Any, order: Any, size: int, kind: int, params: Any, p
                 blocks: Any, heads: Any, totals: Any, losses: Any) -> float:  # fmt: skip
     workers, n = losses.size, order.size
     for worker in prange(workers):
+        loss = 0.0  # written to losses once: the workers' entries share a cache line
         for start in range(0, n, size):
             b = min(start + size, n) - start
             parts = part_count(workers, chunks(b))
@@ -362,7 +364,8 @@ def _batch_sums(X: Any, y: Any, order: Any, size: int, kind: int, params: Any, p
                            partials[worker], blocks[worker], heads[worker], totals[worker], 1,
                            kind, 1.0)  # fmt: skip
                 for c in range(first, end):
-                    losses[worker] += totals[worker, c]
+                    loss += totals[worker, c]
+        losses[worker] = loss
     return losses.sum()
 
 
