@@ -15,6 +15,7 @@ from gdlab.intrinsics import (
     load_acquire,
     prefetch,
     prefetch_ahead,
+    prefetch_item,
     restore_floating,
     spin_pause,
     store_release,
@@ -68,6 +69,25 @@ def prefetch_rows(X, level_one):
 def test_prefetch_is_a_hint_that_changes_no_value():
     X = np.arange(12.0).reshape(4, 3)
     assert prefetch_rows(X, True) == prefetch_rows(X, False) == 66.0
+
+
+@njit
+def prefetch_items(a):
+    for i in range(a.size):
+        prefetch_item(a, a.size - 1 - i)
+    return a.sum()
+
+
+def test_prefetch_item_is_a_hint_on_one_dimensional_arrays_only():
+    a = np.arange(10, dtype=np.intp)
+    assert prefetch_items(a) == 45 and a.tolist() == list(range(10))
+
+    @njit
+    def of_a_matrix(X):
+        prefetch_item(X, 0)
+
+    with pytest.raises(TypingError):
+        of_a_matrix(np.zeros((2, 2)))
 
 
 def test_prefetch_takes_only_the_levels_it_knows():

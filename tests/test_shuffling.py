@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from gdlab import shuffling
 from gdlab.shuffling import SPARE_WORDS, permutation, shuffle_down
 
 WORD = 2**64
@@ -69,12 +70,51 @@ def test_a_word_lemires_method_rejects_is_skipped_for_the_next():
 
 
 def test_words_running_out_leave_the_step_for_the_caller():
-    """Too few words for the steps left (after a rejection): the step is returned unmade, and
-    the order is as the steps before left it."""
-    words = np.array([2**63, rejected_word(3), 2**63], dtype=np.uint64)  # as many as steps
+    """Words that run out within a step (after a rejection) or between two: the step is
+    returned unmade, and the order is as the steps before left it."""
     shuffled = np.arange(4)
+    words = np.array([2**63, rejected_word(3)], dtype=np.uint64)
     assert shuffle_down(shuffled, words, 3) == 2  # step 3 made (j = 2), step 2's word rejected
     assert shuffled.tolist() == [0, 1, 3, 2]
+    assert shuffle_down(shuffled, np.array([2**63], dtype=np.uint64), 2) == 1  # step 2: j = 1
+    assert shuffled.tolist() == [0, 3, 1, 2]
+
+
+def words_with_rejections(count, seed):
+    """`count` words for a shuffle of 100 items, three of which Lemire's method rejects: 0
+    (rejected wherever (2⁶⁴ − s) mod s > 0), twice at step 96 (s = 97) and at step 84."""
+    words = np.random.default_rng(seed).bit_generator.random_raw(count)
+    words[[3, 4, 17]] = rejected_word(97), rejected_word(97), rejected_word(85)
+    return words
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 31, 33, 64])
+def test_words_given_a_block_at_a_time_make_the_permutation_of_all_at_once(size):
+    """shuffle_down on blocks of the words, each from the step the last left unmade, gives the
+    permutation of one call: a step cut by a block's end is made from the next block's words,
+    as if the words had come in one piece.  Blocks shorter and longer than SWAP_AHEAD."""
+    steps = 99
+    words = words_with_rejections(steps + 3, size)
+    expected, taken = python_shuffle(steps + 1, [int(word) for word in words])
+    assert taken == steps + 3  # the three rejected words, one for each step
+    shuffled, step = np.arange(steps + 1), steps
+    for start in range(0, len(words), size):
+        step = shuffle_down(shuffled, words[start : start + size], step)
+    assert step == 0 and shuffled.tolist() == expected
+
+
+@pytest.mark.parametrize("n", [2, 63, 64, 65, 200, 1000])
+def test_permutation_draws_its_words_in_blocks_as_one_draw(monkeypatch, n):
+    """With blocks of 64 words (WORD_BLOCK, made small here), `permutation` takes the words
+    of one draw of n − 1 + SPARE_WORDS and leaves the generator where that draw would: the
+    next permutation is the same too."""
+    monkeypatch.setattr(shuffling, "WORD_BLOCK", 64)
+    rng, same = np.random.default_rng(n), np.random.default_rng(n)
+    for _ in range(2):
+        words = same.bit_generator.random_raw(n - 1 + SPARE_WORDS)
+        expected, _ = python_shuffle(n, [int(word) for word in words])
+        assert permutation(rng, n).tolist() == expected
+    assert rng.bit_generator.state == same.bit_generator.state
 
 
 def test_every_permutation_of_four_is_equally_likely():

@@ -10,7 +10,7 @@ The order is 0, 1, …, n−1 (`shuffle=False`), a fresh permutation per epoch (
 or n indices drawn with replacement (`replace=True`, seed 002's SGD: `np.random.randint(m)` for
 each of the m draws of an iteration).  Random orders come from the one `numpy.random.Generator`
 that `fit` makes from its seed: a permutation is NumPy's `rng.permutation(n)`, from
-PERMUTE_FROM samples on `gdlab.shuffling.permutation` (as uniform; 8.0 → 3.3 ms at 10⁶).
+PERMUTE_FROM samples on `gdlab.shuffling.permutation` (as uniform; 10–11 → 7.7 ms at 10⁶).
 X is never copied: a batch is `X[indexer]`, where the indexer is a slice (in order: a view,
 no copy at all) or a view into the order array (a gather of b rows only) — so an epoch
 allocates the order (n integers) and one batch at a time, never a shuffled copy of X.  The

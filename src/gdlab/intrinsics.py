@@ -2,6 +2,7 @@
 
     prefetch(X, i, j, level)       llvm.prefetch: bring the cache line of X[i, j] in (a hint)
     prefetch_ahead(X, i, j, bytes) … the line that many bytes past X[i, j], into every level
+    prefetch_item(a, i)            … the line of a[i] of a 1-D array, into every level
     control = flush_subnormals()   x86: set MXCSR's FTZ and DAZ bits, return the old MXCSR
     restore_floating(control)      x86: put it back
     old = fetch_add(a, i, v)       atomically a[i] += v (int64, sequentially consistent)
@@ -56,6 +57,21 @@ def _prefetch(typingctx: Any, array: Any, row: Any, column: Any, level: Any) -> 
         return context.get_dummy_value()
 
     return types.void(array, row, column, level), codegen
+
+
+def _prefetch_item(typingctx: Any, array: Any, index: Any) -> Any:
+    """prefetch_item(array, index): a hint to bring the cache line of array[index] (a 1-D
+    array) into every cache level."""
+    if not (isinstance(array, types.Array) and array.ndim == 1):
+        return None
+    if not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        _prefetch_line(builder, _element(context, builder, sig, args), 3)
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
 
 
 def _prefetch_ahead(typingctx: Any, array: Any, row: Any, column: Any, distance: Any) -> Any:
@@ -223,6 +239,7 @@ def _wide_product(typingctx: Any, a: Any, b: Any) -> Any:
 # typed as Any: the stubs count typingctx as an argument
 prefetch: Any = intrinsic(_prefetch)
 prefetch_ahead: Any = intrinsic(_prefetch_ahead)
+prefetch_item: Any = intrinsic(_prefetch_item)
 flush_subnormals: Any = intrinsic(_flush_subnormals)
 restore_floating: Any = intrinsic(_restore_floating)
 fetch_add: Any = intrinsic(_fetch_add)
