@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from gdlab.problems.models import (
     MLP,
@@ -12,6 +15,7 @@ from gdlab.problems.models import (
     PolynomialRegression,
     SoftmaxRegression,
 )
+from gdlab.problems.validation import all_finite, check_numeric
 
 # ---- validation -------------------------------------------------------------------------------
 
@@ -128,3 +132,39 @@ def test_validate_returns_clean_arrays():
 def test_configuration_errors(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+# ---- the finite check -----------------------------------------------------------------------
+
+
+@given(
+    hnp.arrays(
+        st.sampled_from([np.float16, np.float32, np.float64]),
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements={"allow_nan": True, "allow_infinity": True, "allow_subnormal": True},
+    )
+)
+def test_all_finite_says_what_isfinite_says_of_every_element(array):
+    assert all_finite(array) == bool(np.isfinite(array).all())
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_finite_elements_whose_sum_overflows_are_finite(dtype):
+    """The sum of the largest finite values overflows to inf; each element is still finite:
+    the check decides element by element, and a NaN or inf among them is still found."""
+    largest = np.finfo(dtype).max
+    array = np.full((3, 4), largest, dtype=dtype)
+    array[0, 1] = -largest  # the sum overflows all the same
+    assert all_finite(array)
+    assert check_numeric("X", array) is array
+    for bad in (np.nan, np.inf, -np.inf):
+        spoiled = array.copy()
+        spoiled[2, 3] = bad
+        assert not all_finite(spoiled)
+        with pytest.raises(ValueError, match=r"X contains NaN or inf \(first at index \(2, 3\)\)"):
+            check_numeric("X", spoiled)
+
+
+def test_opposite_infinities_are_not_finite():
+    """inf + (−inf) is NaN: a sum that is not finite either way."""
+    assert not all_finite(np.array([np.inf, -np.inf, 1.0]))
