@@ -582,6 +582,63 @@ def test_data_the_loop_cannot_read_takes_the_reference_epoch():
     np.testing.assert_array_equal(outcome.position.params, expected.position.params)
 
 
+@pytest.mark.parametrize("n", [2, 130, 5003])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", MODELS)
+def test_the_whole_datas_loss_is_the_models(name, dtype, n):
+    """whole_loss (the full-batch pass: 1, 2 and 16 row ranges) gives the model's loss of all
+    the data, its l2 penalty included: 1e-12 in float64, float32 rounding in float32 — but for
+    a polynomial of float32 x, whose powers the model takes in float64 (np.vander): None, as
+    its epochs take the reference's."""
+    model = MODELS[name]
+    X, y = make_data(model, dtype, n=n)
+    params = model.init(X.shape[1], rng=np.random.default_rng(n), dtype=dtype)
+    loss = compiled_epochs.whole_loss(model, params, X, y)
+    if isinstance(model, gd.models.PolynomialRegression) and dtype == np.float32:
+        assert loss is None
+        return
+    expected = float(model.value_and_grad(params, X, y)[0])
+    rtol = 1e-12 if dtype == np.float64 else 2e-6
+    assert math.isclose(loss, expected, rel_tol=rtol)
+
+
+def test_the_whole_datas_loss_is_the_models_own_where_no_pass_reads_it():
+    """None — the caller asks the model — for a model without a compiled epoch, and for data
+    the pass cannot read: Fortran order, parameters of another dtype, one row, 2-D y."""
+    linear = MODELS["linear mse"]
+    X, y = make_data(linear)
+    params = linear.init(D, dtype=X.dtype)
+    two_outputs = gd.models.LinearRegression(n_outputs=2)
+    softmax = gd.models.SoftmaxRegression(3)
+    for model, X_, y_, params_ in [
+        (softmax, X, np.arange(len(X)) % 3, softmax.init(D, dtype=X.dtype)),
+        (two_outputs, X, np.stack([y, y], 1), two_outputs.init(D, dtype=X.dtype)),
+        (linear, np.asfortranarray(X), y, params),
+        (linear, X, y, params.astype(np.float32)),
+        (linear, X[:1], y[:1], params),
+        (linear, X, y[:, None], params),
+    ]:
+        assert compiled_epochs.whole_loss(model, params_, X_, y_) is None
+    assert compiled_epochs.whole_loss(linear, params, X, y) is not None
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_fit_takes_the_whole_datas_losses_from_the_pass_for_large_data_only(monkeypatch, large):
+    """From COMPILED_LOSS_FROM bytes of X, the start's loss (the divergence bound) and the
+    result's `fun` come from whole_loss; below, from the model; the same numbers either way."""
+    model = MODELS["logistic l2, no intercept"]
+    X, y = make_data(model)
+    asked = []
+    compiled = compiled_epochs.whole_loss
+    monkeypatch.setattr(compiled_epochs, "whole_loss", lambda *a: asked.append(1) or compiled(*a))
+    if large:
+        monkeypatch.setattr(training, "COMPILED_LOSS_FROM", X.nbytes)
+    result = gd.fit(model, X, y, optimizer=gd.sgd(0.1), batch_size=16, epochs=2)
+    assert len(asked) == (2 if large else 0)
+    expected = float(model.value_and_grad(result.x, X, y)[0])
+    assert math.isclose(result.fun, expected, rel_tol=1e-12)
+
+
 def test_an_epoch_writes_nothing_it_was_given():
     """Every epoch works on copies: earlier positions, states and callbacks' params stay put."""
     model, optimizer = MODELS["logistic"], gd.adam(0.01, amsgrad=True)

@@ -52,7 +52,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from gdlab.intrinsics import fetch_add, flush_subnormals, prefetch, prefetch_ahead, restore_floating
 from gdlab.placement import LINE_BYTES
@@ -688,6 +688,24 @@ def batch_gradient(
     if l2 != 0.0:
         loss += penalty(params, grads, intercept, l2)
     return loss, squared(grads)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def whole_loss(
+    X: Any, y: Any, params: Any, grads: Any, partials: Any, blocks: Any, heads: Any,
+    totals: Any, intercept: int, kind: int, half: float, l2: float,
+) -> float:  # fmt: skip
+    """The loss of the whole data, as one batch of all n rows in order — its row ranges
+    summed on numba's threads (as an epoch of one full batch sums them), combined in order,
+    the l2 penalty added (`batch_gradient`; grads gets the gradient)."""
+    n = X.shape[0]
+    in_order = np.empty(0, np.intp)
+    for c in prange(chunks(n)):
+        sum_ranges(X, y, in_order, False, 0, n, c, c + 1, params, params.size - intercept,
+                   partials, blocks, heads, totals, intercept, kind, half)  # fmt: skip
+    loss, _ = batch_gradient(X, y, in_order, False, 0, n, params, grads, partials, totals,
+                             intercept, kind, half, l2)  # fmt: skip
+    return loss
 
 
 @njit(cache=True, error_model="numpy", fastmath=REASSOCIATE)

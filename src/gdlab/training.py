@@ -55,6 +55,7 @@ from gdlab.loop import DIVERGENCE_FACTOR
 from gdlab.schedules import reduce_on_plateau
 
 MODEL_METHODS = ("validate", "n_outputs_for", "init", "value_and_grad")
+COMPILED_LOSS_FROM = 2**22  # bytes of X from which the losses of all the data are compiled
 
 
 class FitEpoch(NamedTuple):
@@ -446,6 +447,14 @@ def _start(
 
 
 def _loss(model: Any, params: Array, X: Array, y: Array) -> float:
+    """L(θ) on all of X, y: from COMPILED_LOSS_FROM bytes of X by the compiled full-batch pass
+    where the model has one (gdlab.compiled_epochs.whole_loss), else the model's own."""
+    if isinstance(X, np.ndarray) and X.nbytes >= COMPILED_LOSS_FROM:
+        from gdlab.compiled_epochs import whole_loss
+
+        loss = whole_loss(model, params, X, y)
+        if loss is not None:
+            return loss
     return float(model.value_and_grad(params, X, y)[0])
 
 
