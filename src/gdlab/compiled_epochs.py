@@ -124,27 +124,45 @@ def whole_loss(model: Any, params: Array, X: Any, y: Any) -> float | None:
     if head is None:
         return None
     X = _design(model, X)
-    if not (
-        isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.c_contiguous and len(X) > 1
-        and isinstance(params, np.ndarray) and params.ndim == 1 and X.dtype == params.dtype
-        and params.dtype in (np.float32, np.float64)
-        and X.shape[1] == params.size - head.intercept
-        and np.ndim(y) == 1 and len(y) == len(X)
-    ):  # fmt: skip
+    if not (isinstance(params, np.ndarray) and _readable(X, params, y, head) and len(X) > 1):
         return None
     from gdlab.epoch_kernels import whole_loss as compiled_loss
 
+    labels = np.ascontiguousarray(y, dtype=params.dtype)
+    sums = _Sums.of(params)
+    return float(compiled_loss(X, labels, params, np.empty_like(params), *sums, head.intercept,
+                               head.kind, head.half, head.l2))  # fmt: skip
+
+
+def _readable(X: Any, params: Array, y: Any, head: Head) -> bool:
+    """Whether the compiled loops read these data: C-ordered 2-D X of the parameters' float
+    dtype, a feature per weight, a 1-D y of a label per row."""
     dtype = params.dtype
-    scratch = (
-        np.empty_like(params),
-        lined_zeros((CHUNKS, params.size), np.float64),
-        lined_zeros((CHUNKS, params.size), dtype),
-        lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), dtype),
-        np.empty(CHUNKS),
-    )
-    labels = np.ascontiguousarray(y, dtype=dtype)
-    return float(compiled_loss(X, labels, params, *scratch, head.intercept, head.kind, head.half,
-                               head.l2))  # fmt: skip
+    return (
+        isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.c_contiguous
+        and X.dtype == dtype and dtype in (np.float32, np.float64) and params.ndim == 1
+        and X.shape[1] == params.size - head.intercept
+        and np.ndim(y) == 1 and len(y) == len(X)
+    )  # fmt: skip
+
+
+class _Sums(NamedTuple):
+    """The scratch a batch's row ranges are summed into (epoch_kernels.sum_ranges), each range's
+    on cache lines of its own."""
+
+    partials: Array  # (CHUNKS, params) float64: Σ dz·(x, 1) of each range
+    blocks: Array  # (CHUNKS, params) in the dtype: the block being summed
+    heads: Array  # (CHUNKS, HEAD_SLOTS, HEAD_ROWS): the log loss's group of rows
+    totals: Array  # (CHUNKS,): Σℓ of each range
+
+    @staticmethod
+    def of(params: Array) -> _Sums:
+        return _Sums(
+            lined_zeros((CHUNKS, params.size), np.float64),
+            lined_zeros((CHUNKS, params.size), params.dtype),
+            lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), params.dtype),
+            np.empty(CHUNKS),
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -328,12 +346,7 @@ class CompiledEpoch:
         """The run's fixed arrays (once per run), or None when its data has no compiled loop."""
         X, params = _design(self.model, run.X), position.params
         dtype = params.dtype
-        if not (
-            isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.c_contiguous
-            and X.dtype == dtype and dtype in (np.float32, np.float64) and params.ndim == 1
-            and X.shape[1] == params.size - self.head.intercept
-            and np.ndim(run.y) == 1 and len(run.y) == len(X)
-        ):  # fmt: skip
+        if not _readable(X, params, run.y, self.head):
             return None
         size, n = run.batches.size, run.batches.n_samples
         loops = epoch_loop(self.fused.program, dtype.name, _width(X))
@@ -350,6 +363,7 @@ class CompiledEpoch:
         constant_rate = optimizer.learning_rate is None or isinstance(
             optimizer.learning_rate, constant
         )
+        sums = _Sums.of(params)
         self.prepared = _Prepared(
             run=run,
             loop=loop,
@@ -357,10 +371,10 @@ class CompiledEpoch:
             X=X,
             y=np.ascontiguousarray(run.y, dtype=dtype),
             grads=np.empty_like(params),
-            partials=lined_zeros((CHUNKS, params.size), np.float64),
-            blocks=lined_zeros((CHUNKS, params.size), dtype),
-            heads=lined_zeros((CHUNKS, HEAD_SLOTS, HEAD_ROWS), dtype),
-            totals=np.empty(CHUNKS),
+            partials=sums.partials,
+            blocks=sums.blocks,
+            heads=sums.heads,
+            totals=sums.totals,
             rows=np.empty((2 if block else 0, block, X.shape[1]), dtype),
             labels=np.empty((2 if block else 0, block), dtype),
             margins=np.empty((2 if block else 1, _block_rows(X) if size == 1 else 0)),
