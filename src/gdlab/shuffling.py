@@ -16,10 +16,10 @@ draws its bounded integers another way: the two give different permutations of o
 The 128-bit product is one instruction (gdlab.intrinsics.wide_product).  The words are
 drawn WORD_BLOCK at a time, into a buffer that stays in the core's cache, and the element
 that the step SWAP_AHEAD steps on swaps is prefetched (its j, from its word, unless a word
-is rejected in between).  An epoch's permutation comes after its pass over X has pushed the
-order out of the caches: 10⁶ samples, so on an AMD EPYC (Zen 4), take 7.7 ms against
-NumPy's 10–11 ms and 10.5 ms with all words drawn at once and no prefetch (the swaps alone
-5.9 → 4.0–4.3 ms; with the order in cache, 9.3–10.2 → 6.4 ms).  The blocks are one draw
+is rejected in between).  An epoch's permutation comes after a pass over X has pushed the
+order out of the caches; measured so, 10⁶ samples take 7.7 ms on an AMD EPYC (Zen 4),
+against NumPy's 10–11 ms and 10.5 ms with all words drawn at once and no prefetch (the swaps
+alone 5.9 → 4.0–4.3 ms; with the order in cache, 9.3–10.2 → 6.4 ms).  The blocks are one draw
 of n − 1 + SPARE_WORDS words cut in pieces: the same permutation, the generator left where
 one draw leaves it.  `gdlab.batching` draws its orders here from
 PERMUTE_FROM samples on (below, NumPy's: no compiled code for small data).
