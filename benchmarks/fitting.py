@@ -15,10 +15,13 @@ History rows are recorded as always.  Against, one epoch of:
 and the floors: streaming X once (a read-only numba pass, best of one thread and all threads:
 what an epoch that reads every row once cannot beat) and gathering X's rows in a shuffled
 order (the same, through a permutation, rows prefetched ahead as gd.fit prefetches them: what
-a shuffled epoch cannot beat).  For the shuffled batches that gd.fit's threads share (from
-SHARED_FROM rows), a row "gdlab row sums alone" times `batch_sums`: the epoch's gradient pass
-by gd.fit's own kernel and split of the rows, with no step and no thread waiting for the
-other — the rest of gd.fit's epoch is its steps and hand-overs.  Ratios: × the baseline's
+a shuffled epoch's row sums cannot beat); a shuffled epoch's order (`gdlab.shuffling`'s
+permutation against NumPy's `rng.permutation`, each drawn after a pass over X, as an epoch
+draws it) and, the two added, the floor of a whole shuffled epoch.  For the shuffled batches
+that gd.fit's threads share (from SHARED_FROM rows), a row "gdlab row sums alone" times
+`batch_sums`: the epoch's gradient pass by gd.fit's own kernel and split of the rows, with
+no step and no thread waiting for the other — the rest of gd.fit's epoch is its order, its
+steps and hand-overs.  Ratios: × the baseline's
 speed (its time / gdlab's); `floor`: streaming time / gdlab's time.
 
 Threads that spin after their work (OpenBLAS's after NumPy's products, torch's, numba's) take
@@ -61,6 +64,7 @@ from gdlab.epoch_kernels import (
     sum_ranges,
 )
 from gdlab.placement import lined_zeros
+from gdlab.shuffling import permutation
 
 GROUP = "fit"
 LEARNING_RATE = 1e-3
@@ -85,7 +89,8 @@ def fit_rows(
         Row(GROUP, f"stream X once, {size}", "floor (numba)", stream, floor=1.0,
             note=f"{X.nbytes / stream / 1e9:.1f} GB/s"),
         Row(GROUP, f"gather X's rows shuffled, {size}", "floor (numba)", gather,
-            floor=stream / gather, note="the floor of a shuffled epoch"),
+            floor=stream / gather, note="the floor of a shuffled epoch's row sums"),
+        *order_rows(X, turns, stream, gather),
     ]  # fmt: skip
     for kind in ("linear", "logistic"):
         model, y = MODELS[kind](), targets[kind]
@@ -306,6 +311,44 @@ def floors(X: np.ndarray, turns: int) -> tuple[float, float]:
     }
     times = interleaved_medians(runs, repeats=max(turns, 3))
     return min(times["stream, 1 thread"], times["stream, threads"]), times["gather, threads"]
+
+
+def order_rows(X: np.ndarray, turns: int, stream: float, gather: float) -> list[Row]:
+    """A shuffled epoch's order — `gdlab.shuffling.permutation` of X's rows, against NumPy's
+    `rng.permutation` — each drawn after a pass over X, as an epoch draws it after the epoch
+    before; and the floor of a whole shuffled epoch: its rows gathered plus its order drawn
+    (the order is drawn before the rows can be read through it)."""
+    n = len(X)
+    rng = np.random.default_rng(4)
+    timers = {"gdlab": _after_a_pass(X, lambda: permutation(rng, n)),
+              "NumPy rng.permutation": _after_a_pass(X, lambda: rng.permutation(n))}  # fmt: skip
+    times = _turns(timers, max(turns, 3), 0.0)
+    ours, numpy = times["gdlab"], times["NumPy rng.permutation"]
+    epoch = gather + ours
+    budget = stream / 0.4
+    return [
+        Row(GROUP, f"draw a shuffled epoch's order, {_label(n)} rows", "gdlab (permutation)",
+            ours, numpy / ours, "× NumPy rng.permutation", note="after a pass over X"),
+        Row(GROUP, f"draw a shuffled epoch's order, {_label(n)} rows", "NumPy rng.permutation",
+            numpy, 1.0, "× NumPy rng.permutation"),
+        Row(GROUP, "gather X's rows shuffled + draw the order", "floor (numba + gdlab)", epoch,
+            floor=stream / epoch, note=f"a shuffled epoch's floor; 40% of the stream floor "
+            f"allows {budget * 1e3:.1f} ms"),
+    ]  # fmt: skip
+
+
+def _after_a_pass(X: np.ndarray, draw: Callable[[], Any]) -> Timer:
+    """A timer of `draw` after a read of every row of X, which pushes the order drawn before
+    out of the caches."""
+    in_order = np.empty(0, np.intp)
+
+    def timer() -> list[float]:
+        _read(X, in_order, False, 16)
+        start = time.perf_counter()
+        draw()
+        return [time.perf_counter() - start]
+
+    return timer
 
 
 def _with_threads(count: int, function: Callable[..., Any], *args: Any) -> Any:

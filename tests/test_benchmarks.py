@@ -47,6 +47,30 @@ def test_quick_run_measures_every_group_and_writes_json(tmp_path):
         "mini-batch 256", "mini-batch 256", "mini-batch 4096", "mini-batch 4096"
     ]  # fmt: skip
     assert all(row["seconds"] > 0 and row["floor"] > 0 for row in sums)
+    order = next(row for row in fit if row["variant"] == "gdlab (permutation)")
+    assert order["seconds"] > 0 and order["ratio_name"] == "× NumPy rng.permutation"
+    floors = {row["case"]: row for row in fit if row["variant"].startswith("floor")}
+    gather = next(row for case, row in floors.items() if case.startswith("gather X's rows"))
+    epoch = floors["gather X's rows shuffled + draw the order"]
+    assert epoch["seconds"] == pytest.approx(gather["seconds"] + order["seconds"])
+
+
+def test_the_shuffled_epochs_floor_is_its_gather_plus_its_order(monkeypatch):
+    """order_rows: gdlab's and NumPy's permutation, each timed after a pass over X; the floor
+    row adds the order to the gather floor, its fraction of the stream floor and the time
+    that 40% of the stream floor allows."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    import numpy as np
+    from benchmarks.fitting import make_data, order_rows
+
+    X, _ = make_data(5000, 7)
+    ours, numpy, epoch = order_rows(X, 1, stream=0.002, gather=0.004)
+    assert ours.variant == "gdlab (permutation)" and numpy.variant == "NumPy rng.permutation"
+    assert ours.seconds > 0 and ours.ratio == pytest.approx(numpy.seconds / ours.seconds)
+    assert epoch.seconds == pytest.approx(0.004 + ours.seconds)
+    assert epoch.floor == pytest.approx(0.002 / epoch.seconds)
+    assert "allows 5.0 ms" in epoch.note
+    assert np.isfinite([ours.seconds, numpy.seconds]).all()
 
 
 @pytest.mark.parametrize("size", [64, 128, 130, 256, 1000])

@@ -407,6 +407,43 @@ def test_chunks_depend_on_the_batch_size_only():
     assert [kernels.chunks(b) for b in (1, 127, 128, 1000, 10**6)] == [1, 1, 2, 15, 16]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("d", [1, 3, 16, 37, 100])
+def test_group_dots_are_the_four_rows_dot_products(dtype, d):
+    """Each z within the dot product's rounding bound γ_d·Σ|x_j·w_j| of the exact one, in the
+    dtype — rows repeated or not; w longer than d (its intercept) is read up to d only."""
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(9, d)).astype(dtype)
+    w = rng.normal(size=d + 1).astype(dtype)
+    w[d] = np.nan
+    rows = (7, 2, 2, 0)
+    got = np.array(kernels.group_dots(X, rows, w, d), np.float64)
+    products = X[list(rows)].astype(np.float64) * w[:d].astype(np.float64)
+    bound = d * np.finfo(dtype).eps * np.abs(products).sum(axis=1)
+    assert (np.abs(got - products.sum(axis=1)) <= bound).all()
+    assert got[1] == got[2]
+    assert (got.astype(dtype) == got).all()  # summed in the dtype
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+@pytest.mark.parametrize(("first", "end"), [(0, 15), (3, 11), (2, 6), (5, 6), (8, 8)])
+def test_margins_go_to_the_heads_of_their_positions_only(shuffled, first, end):
+    """heads[c, 0, k − origin] = x·w + c of the row at position k, k in [first, end) — whole
+    groups of ROW_GROUP and the rest; no other slot is written."""
+    model = MODELS["logistic"]
+    X, _, params = batch(model, 20, seed=first + end, d=5)
+    order = np.random.default_rng(end).permutation(20).astype(np.intp)
+    heads = np.full((kernels.CHUNKS, kernels.HEAD_SLOTS, kernels.HEAD_ROWS), np.nan)
+    origin = first - 1
+    kernels.store_margins(X, order if shuffled else np.empty(0, np.intp), shuffled, first, end,
+                          origin, 2, params, 5, 1, heads, 3)  # fmt: skip
+    rows = order[first:end] if shuffled else np.arange(first, end)
+    slots = np.arange(first, end) - origin
+    np.testing.assert_allclose(heads[3, 0, slots], X[rows] @ params[:5] + params[5], rtol=1e-14)
+    heads[3, 0, slots] = np.nan
+    assert np.isnan(heads).all()
+
+
 def rows_one_at_a_time(model, params, X, y, order, b):
     """The sums of one row range as the kernels define them, in NumPy, one row after the other:
     blocks += dz·(x, 1) in the dtype, added to float64 partials every BLOCK_ROWS rows."""
