@@ -21,8 +21,8 @@ draws it) and, the two added, the floor of a whole shuffled epoch.  For the shuf
 that gd.fit's threads share (from SHARED_FROM rows), a row "gdlab row sums alone" times
 `batch_sums`: the epoch's gradient pass by gd.fit's own kernel and split of the rows, with
 no step and no thread waiting for the other — the rest of gd.fit's epoch is its order, its
-steps and hand-overs.  Ratios: × the baseline's
-speed (its time / gdlab's); `floor`: streaming time / gdlab's time.
+steps and hand-overs.  Ratios: × the baseline's speed (its time / gdlab's); `floor`:
+streaming time / gdlab's time.
 
 Threads that spin after their work (OpenBLAS's after NumPy's products, torch's, numba's) take
 a core from whatever runs next on a 2-core machine: every variant starts after SETTLE seconds
