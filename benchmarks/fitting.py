@@ -326,11 +326,11 @@ def order_rows(X: np.ndarray, turns: int, stream: float, gather: float) -> list[
     ours, numpy = times["gdlab"], times["NumPy rng.permutation"]
     epoch = gather + ours
     budget = stream / 0.4
+    case = f"draw a shuffled epoch's order, {_label(n)} rows"
     return [
-        Row(GROUP, f"draw a shuffled epoch's order, {_label(n)} rows", "gdlab (permutation)",
-            ours, numpy / ours, "× NumPy rng.permutation", note="after a pass over X"),
-        Row(GROUP, f"draw a shuffled epoch's order, {_label(n)} rows", "NumPy rng.permutation",
-            numpy, 1.0, "× NumPy rng.permutation"),
+        Row(GROUP, case, "gdlab (permutation)", ours, numpy / ours, "× NumPy rng.permutation",
+            note="after a pass over X"),
+        Row(GROUP, case, "NumPy rng.permutation", numpy, 1.0, "× NumPy rng.permutation"),
         Row(GROUP, "gather X's rows shuffled + draw the order", "floor (numba + gdlab)", epoch,
             floor=stream / epoch, note=f"a shuffled epoch's floor; 40% of the stream floor "
             f"allows {budget * 1e3:.1f} ms"),

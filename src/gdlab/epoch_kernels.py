@@ -516,7 +516,7 @@ def squared_rows(
     loads are issued together (one row's prefetch, index and dot after the other's: shuffled
     rows on one core of a Zen 4 EPYC, 108–121 → 77–84 ns a row), and the four dot products
     are one loop (`group_affine`: the loss of the full batch over 10⁶ × 100 float32, on two
-    threads, 13.0–13.6 → 11.4–12.3 ms)."""
+    threads, 13.0–14.0 → 11.2–12.3 ms, the fastest of five rounds)."""
     total = 0.0
     for k in range(low, high, ROW_GROUP):
         if k + ROW_GROUP <= high:
